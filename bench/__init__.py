@@ -1,0 +1,1 @@
+"""Benchmarks users can run with make bench; results go to docs/benchmarks.md."""
