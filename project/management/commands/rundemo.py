@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -34,7 +35,8 @@ class Command(BaseCommand):
 
         # The RESP server runs as a child process with its own event loop. Ctrl-C in a
         # terminal reaches the whole process group, so both stop on one keypress.
-        resp = subprocess.Popen([sys.executable, sys.argv[0], "runrespserver", options["resp"]])
+        manage_py = str(settings.BASE_DIR / "manage.py")
+        resp = subprocess.Popen([sys.executable, manage_py, "runrespserver", options["resp"]])
         try:
             call_command("runserver", options["web"], use_reloader=False)
         except KeyboardInterrupt:
