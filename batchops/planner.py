@@ -1,0 +1,168 @@
+"""Flush planning: turn the calls recorded for one alias into ordered steps.
+
+A flush must leave the database as the recorded ``save()`` and ``delete()`` calls would
+if they ran one by one, in call order, with the values the objects have at flush time.
+The planner groups the calls into alternating save steps and delete steps:
+
+- A save joins the earliest save step it can reach without crossing a delete step it
+  does not commute with (see ``_commutes``). Saving an object twice keeps one entry,
+  moved to the end of its step, so the last save of a row wins there.
+- Consecutive deletes form one step. Deletes commute with each other, because the rows
+  a cascade reaches are the same whichever delete collects them.
+- A delete of an object whose key the database assigns and that was saved earlier in
+  the flush but never written cancels out with those saves, unless another pending
+  object refers to it. In that case both run, so that the delete's cascades and
+  ``on_delete`` rules apply to the referring rows as they would with plain calls.
+
+Each step is executed in order by ``batchops.savers`` and ``batchops.deletes``.
+"""
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.db import models
+
+SAVE = "save"
+DELETE = "delete"
+
+
+@dataclass
+class Step:
+    """Objects to save, or to delete, in one go; keyed by ``id()`` in call order."""
+
+    kind: str
+    objects: dict = field(default_factory=dict)
+    affected: frozenset | None = None
+
+    def add(self, obj):
+        # Re-adding moves the object to the end, so it stays after earlier saves of
+        # other instances of the same row.
+        self.objects.pop(id(obj), None)
+        self.objects[id(obj)] = obj
+
+
+def plan(entries):
+    """Return the ``Step`` list for ``entries``, a list of ``(kind, obj)`` in call order."""
+    entries = _cancel_unwritten(entries)
+    steps = []
+    for kind, obj in entries:
+        if kind == DELETE:
+            if not steps or steps[-1].kind != DELETE:
+                steps.append(Step(DELETE))
+            steps[-1].add(obj)
+            continue
+
+        target = None
+        for step in reversed(steps):
+            if step.kind == SAVE:
+                target = step
+                if id(obj) in step.objects:
+                    break
+            elif not _commutes(obj, step):
+                break
+        if target is None:
+            target = Step(SAVE)
+            steps.append(target)
+        target.add(obj)
+    return steps
+
+
+def _cancel_unwritten(entries):
+    """Drop the save and delete calls that cancel out, as the module docstring says."""
+    referenced = set()
+    for kind, obj in entries:
+        if kind == SAVE:
+            for related in _cached_related_objects(obj):
+                referenced.add(id(related))
+
+    dropped = set()
+    pending_saves = {}
+    for index, (kind, obj) in enumerate(entries):
+        if kind == SAVE:
+            pending_saves.setdefault(id(obj), []).append(index)
+        elif obj.pk is None and id(obj) in pending_saves and id(obj) not in referenced:
+            dropped.update(pending_saves.pop(id(obj)))
+            dropped.add(index)
+    if not dropped:
+        return entries
+    return [entry for index, entry in enumerate(entries) if index not in dropped]
+
+
+def _cached_related_objects(obj):
+    """Yield the objects assigned to the forward foreign keys of ``obj``."""
+    for fk in forward_relations(type(obj)):
+        if fk.is_cached(obj):
+            related = fk.get_cached_value(obj)
+            if related is not None:
+                yield related
+
+
+def _commutes(obj, delete_step):
+    """Return whether saving ``obj`` before ``delete_step`` ends as saving it after.
+
+    True when the delete step can neither delete nor update rows of the object's model.
+    Also true for a new object whose key the database assigns, when its model has no
+    unique constraint that a deleted row could still hold, and none of its foreign keys
+    points to a model the delete step touches: no cascade can then reach its new row.
+    """
+    if id(obj) in delete_step.objects:
+        return False
+    if delete_step.affected is None:
+        delete_step.affected = affected_models(
+            frozenset(type(other)._meta.concrete_model for other in delete_step.objects.values())
+        )
+    model = type(obj)._meta.concrete_model
+    if model not in delete_step.affected:
+        return True
+    if obj.pk is not None or _has_unique_constraint(model):
+        return False
+    return not (_foreign_key_targets(model) & delete_step.affected)
+
+
+@cache
+def affected_models(deleted_models):
+    """Return the concrete models whose rows deleting rows of ``deleted_models`` may change.
+
+    This follows every reverse relation whose ``on_delete`` is not ``DO_NOTHING``,
+    generic relations, and the parents and children of multi-table inheritance, as the
+    deletion ``Collector`` does.
+    """
+    seen = set()
+    stack = list(deleted_models)
+    while stack:
+        model = stack.pop()._meta.concrete_model
+        if model in seen:
+            continue
+        seen.add(model)
+        for relation in model._meta.related_objects:
+            if relation.on_delete is not models.DO_NOTHING:
+                stack.append(relation.related_model)
+        for private in model._meta.private_fields:
+            if getattr(private, "bulk_related_objects", None) is not None:
+                stack.append(private.remote_field.model)
+        stack.extend(model._meta.get_parent_list())
+    return frozenset(seen)
+
+
+@cache
+def forward_relations(model):
+    return tuple(
+        fk
+        for fk in model._meta.concrete_fields
+        if fk.is_relation and (fk.many_to_one or fk.one_to_one)
+    )
+
+
+@cache
+def _foreign_key_targets(model):
+    return frozenset(fk.related_model._meta.concrete_model for fk in forward_relations(model))
+
+
+@cache
+def _has_unique_constraint(model):
+    meta = model._meta
+    if any(f.unique and not f.primary_key for f in meta.concrete_fields):
+        return True
+    if meta.unique_together:
+        return True
+    return any(isinstance(constraint, models.UniqueConstraint) for constraint in meta.constraints)
