@@ -2,7 +2,15 @@
 
 from django.templatetags.static import static
 from django.urls import reverse
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+
+from pager import links
+
+
+@pass_context
+def url_for_other_page(context, page):
+    """Return the current request's URL with only its ``page`` query parameter replaced."""
+    return links.url_for_other_page(context["request"], page)
 
 
 def environment(**options):
@@ -12,6 +20,7 @@ def environment(**options):
         {
             "static": static,
             "url": reverse,
+            "url_for_other_page": url_for_other_page,
         }
     )
     return env
