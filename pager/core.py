@@ -129,7 +129,12 @@ class _Walk:
         """Return ``(page, items, next_start)``, the last page instead of one past the end."""
         known = {}
         if page > 1:
-            known = self.cache.get_many(self._candidate_pages(page))
+            # A warm page reads one entry. Only a miss reads the entries that a cold
+            # jump may start from, in a second round trip.
+            known = self.cache.get_many([page])
+            candidates = self._candidate_pages(page - 1)
+            if page not in known and candidates:
+                known = self.cache.get_many(candidates)
         landed = {}
         for attempt in range(MAX_RELOCATIONS):
             page, start, new = self._locate(page, known | landed)
@@ -163,7 +168,8 @@ class _Walk:
         return items, next_start
 
     def _candidate_pages(self, page):
-        nearby = range(max(page - NEARBY_PAGES, 2), page + 1)
+        """Return the pages up to ``page`` whose cached starts a cold jump can use."""
+        nearby = range(max(page - NEARBY_PAGES + 1, 2), page + 1)
         checkpoints = range(1 + self.stride, page + 1, self.stride)[:MAX_CHECKPOINTS]
         return sorted(set(nearby) | set(checkpoints))
 
