@@ -43,7 +43,11 @@ Rules of use:
   ``_state.adding`` is False and ``_state.db`` is the alias. Deleted objects have their
   primary key set to None, as with ``delete()``. An object whose key the database
   assigns, saved and then deleted in the same flush, is never written and stays
-  unsaved.
+  unsaved, unless a pending object refers to it or its model has a unique constraint
+  (see ``batchops.planner``).
+- Rows that exchange unique values within one flush may fail where plain calls pass,
+  or the reverse, because the database checks unique constraints row by row inside a
+  statement. Flush between such saves.
 - An operation belongs to the thread that created it.
 """
 

@@ -10,9 +10,11 @@ The planner groups the calls into alternating save steps and delete steps:
 - Consecutive deletes form one step. Deletes commute with each other, because the rows
   a cascade reaches are the same whichever delete collects them.
 - A delete of an object whose key the database assigns and that was saved earlier in
-  the flush but never written cancels out with those saves, unless another pending
-  object refers to it. In that case both run, so that the delete's cascades and
-  ``on_delete`` rules apply to the referring rows as they would with plain calls.
+  the flush but never written cancels out with those saves. Two cases keep both calls,
+  so that the end matches plain calls: another pending object refers to it (the
+  delete's cascades and ``on_delete`` rules must reach the referring rows), or its
+  model has a unique constraint (its row could make another pending insert fail, as
+  it would with plain calls).
 
 Each step is executed in order by ``batchops.savers`` and ``batchops.deletes``.
 """
@@ -43,6 +45,13 @@ class Step:
 
 def plan(entries):
     """Return the ``Step`` list for ``entries``, a list of ``(kind, obj)`` in call order."""
+    if all(kind == SAVE for kind, _obj in entries):
+        # Only saves: one step, each object at the place of its last save.
+        step = Step(SAVE)
+        for _kind, obj in entries:
+            step.add(obj)
+        return [step]
+
     entries = _cancel_unwritten(entries)
     steps = []
     for kind, obj in entries:
@@ -80,7 +89,12 @@ def _cancel_unwritten(entries):
     for index, (kind, obj) in enumerate(entries):
         if kind == SAVE:
             pending_saves.setdefault(id(obj), []).append(index)
-        elif obj.pk is None and id(obj) in pending_saves and id(obj) not in referenced:
+        elif (
+            obj.pk is None
+            and id(obj) in pending_saves
+            and id(obj) not in referenced
+            and not _has_unique_constraint(type(obj)._meta.concrete_model)
+        ):
             dropped.update(pending_saves.pop(id(obj)))
             dropped.add(index)
     if not dropped:

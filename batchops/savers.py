@@ -16,7 +16,12 @@ it refers to through a foreign key, so that their keys are known (self reference
 Several instances of one row keep only the last one saved.
 """
 
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from uuid import UUID
 
 import django
 from django.db import transaction
@@ -32,7 +37,7 @@ REFRESHES_GENERATED_ON_UPDATE = django.VERSION >= (6, 0)
 
 
 class SaveContext:
-    """What one flush of one alias needs: its connection, sizes, stats and flags."""
+    """The connection, sizes, stats and flags of one flush of one alias."""
 
     def __init__(self, connection, config, stats, send_signals):
         self.connection = connection
@@ -53,12 +58,46 @@ def execute_save_step(objects, context):
             _save_group(model, group, context)
 
 
-def _forces_insert(obj):
+@dataclass(frozen=True)
+class ModelInfo:
+    """Facts about a model that the save path needs, computed once per model."""
+
+    always_falls_back: bool
+    pk_attname: str
+    pk_has_default: bool
+    update_fields: tuple
+    update_attnames: tuple
+    forward_relations: tuple
+    checks_related: bool
+
+
+@cache
+def model_info(model):
+    meta = model._meta
+    update_fields = tuple(
+        f for f in meta.local_concrete_fields if not f.primary_key and not f.generated
+    )
+    return ModelInfo(
+        always_falls_back=bool(
+            meta.concrete_model._meta.parents
+            or getattr(meta, "is_composite_pk", False)
+            or meta.order_with_respect_to is not None
+        ),
+        pk_attname=meta.pk.attname,
+        pk_has_default=meta.pk.has_default() or meta.pk.has_db_default(),
+        update_fields=update_fields,
+        update_attnames=tuple(f.attname for f in update_fields),
+        forward_relations=forward_relations(model),
+        # save() checks foreign keys and generic foreign keys for unsaved objects.
+        checks_related=bool(forward_relations(model) or meta.private_fields),
+    )
+
+
+def _forces_insert(obj, info):
     """Return whether ``save()`` would INSERT ``obj`` without trying an UPDATE first."""
-    if obj.pk is None:
+    if getattr(obj, info.pk_attname) is None:
         return True
-    pk = obj._meta.pk
-    return obj._state.adding and (pk.has_default() or pk.has_db_default())
+    return obj._state.adding and info.pk_has_default
 
 
 def _last_save_of_each_row(objects):
@@ -66,8 +105,9 @@ def _last_save_of_each_row(objects):
     seen = set()
     kept = []
     for obj in reversed(objects):
-        if not _forces_insert(obj):
-            key = (obj._meta.concrete_model, obj.pk)
+        info = model_info(type(obj))
+        if not _forces_insert(obj, info):
+            key = (obj._meta.concrete_model, getattr(obj, info.pk_attname))
             if key in seen:
                 continue
             seen.add(key)
@@ -78,6 +118,9 @@ def _last_save_of_each_row(objects):
 
 def _levels(objects):
     """Split ``objects`` into lists, each after the new objects its members refer to."""
+    if not any(model_info(model).forward_relations for model in {type(obj) for obj in objects}):
+        return [objects]
+
     pending = {id(obj): obj for obj in objects}
     depth = {}
 
@@ -91,7 +134,7 @@ def _levels(objects):
             return 0
         visiting.add(key)
         result = 0
-        for fk in forward_relations(type(obj)):
+        for fk in model_info(type(obj)).forward_relations:
             if not fk.is_cached(obj):
                 continue
             related = fk.get_cached_value(obj)
@@ -107,19 +150,24 @@ def _levels(objects):
     return [levels[index] for index in sorted(levels)]
 
 
-def _needs_fallback(obj, update_fields, connection):
-    meta = obj._meta
-    if meta.concrete_model._meta.parents or getattr(meta, "is_composite_pk", False):
-        return True
-    if meta.order_with_respect_to is not None:
+# Values of these types are never expressions, so the check below skips them quickly.
+PLAIN_VALUE_TYPES = frozenset(
+    {str, int, float, bool, bytes, Decimal, UUID, datetime.date, datetime.datetime, datetime.time}
+)
+
+
+def _needs_fallback(obj, info, inserting, connection):
+    if info.always_falls_back:
         return True
     if obj._state.db == connection.alias and obj.get_deferred_fields():
         return True
-    inserting = _forces_insert(obj)
     if not inserting and not supports_fast_update(connection):
         return True
-    for field in update_fields:
-        value = getattr(obj, field.attname)
+    values = obj.__dict__
+    for attname in info.update_attnames:
+        value = values.get(attname)
+        if value is None or value.__class__ in PLAIN_VALUE_TYPES:
+            continue
         if hasattr(value, "resolve_expression"):
             # bulk_create() writes DEFAULT for an unset db_default, as save() does.
             if not (inserting and isinstance(value, DatabaseDefault)):
@@ -127,25 +175,25 @@ def _needs_fallback(obj, update_fields, connection):
     return False
 
 
-def _update_fields(model):
-    meta = model._meta
-    return [f for f in meta.local_concrete_fields if not f.primary_key and not f.generated]
-
-
 def _save_group(model, group, context):
     """Write ``group``, objects of one model at one level, and send signals if asked."""
     alias = context.alias
-    fields = _update_fields(model)
+    info = model_info(model)
+    fields = list(info.update_fields)
+    signals = context.send_signals and not model._meta.auto_created
 
     fallbacks, inserts, updates = [], [], []
     for obj in group:
-        if _needs_fallback(obj, fields, context.connection):
+        inserting = _forces_insert(obj, info)
+        if _needs_fallback(obj, info, inserting, context.connection):
             fallbacks.append(obj)
             continue
-        if context.send_signals and not model._meta.auto_created:
+        if signals:
             pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
-        obj._prepare_related_fields_for_save(operation_name="save")
-        (inserts if _forces_insert(obj) else updates).append(obj)
+            inserting = _forces_insert(obj, info)
+        if info.checks_related:
+            obj._prepare_related_fields_for_save(operation_name="save")
+        (inserts if inserting else updates).append(obj)
 
     for obj in fallbacks:
         _save_one(obj, context)
@@ -154,7 +202,7 @@ def _save_group(model, group, context):
     unmatched = [obj for obj in updates if id(obj) not in matched]
     _insert(model, inserts + unmatched, context)
 
-    if context.send_signals and not model._meta.auto_created:
+    if signals:
         for obj in inserts + updates:
             post_save.send(
                 sender=model,
@@ -205,6 +253,8 @@ def _update(model, fields, objs, context):
             values = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
             by_key[key] = obj
             rows.append((key, values))
+        # NOTE: the database checks unique constraints row by row inside one UPDATE,
+        # so rows that exchange unique values here may fail where save() calls pass.
         with note_failure("updating", model, len(batch), context.alias):
             returned = update_rows(connection, model, fields, rows)
         for key in returned:

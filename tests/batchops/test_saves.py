@@ -11,6 +11,7 @@ from tests.batchops.helpers import capture, data_statements, statements_starting
 from tests.testapp.models import (
     BatchCode,
     BatchComputed,
+    BatchDocument,
     BatchParent,
     BatchPlace,
     BatchRestaurant,
@@ -255,3 +256,56 @@ def test_send_signals_for_every_object():
             ("post", "mti", True),
         ]
     )
+
+
+AWKWARD_TEXTS = ["", "quote ' and \"double\"", "{braces}, commas", "back\\slash", "NULL", "ünïcødé ✓"]
+
+
+def test_update_keeps_awkward_text_exact():
+    parents = BatchParent.objects.bulk_create(BatchParent(name="x") for _ in AWKWARD_TEXTS)
+    loaded = list(BatchParent.objects.order_by("pk"))
+    with BatchOperation() as op:
+        for parent, text in zip(loaded, AWKWARD_TEXTS):
+            parent.name = text
+            op.save(parent)
+
+    assert [row.name for row in BatchParent.objects.order_by("pk")] == AWKWARD_TEXTS
+    assert op.stats["default"].updated == len(parents)
+
+
+def test_update_of_json_and_nullable_columns():
+    owner = BatchParent.objects.create(name="owner")
+    BatchDocument.objects.create(title="a", data={"n": 1})
+    BatchDocument.objects.create(title="b", data=[1, 2])
+    BatchToken.objects.create(label="t", owner=owner)
+    documents = list(BatchDocument.objects.order_by("pk"))
+    token = BatchToken.objects.get()
+    documents[0].data = {"nested": {"list": [1, "two", None]}, "quote": "'"}
+    documents[1].data = "text"
+    token.owner = None
+    with capture() as captured:
+        with BatchOperation() as op:
+            for document in documents:
+                op.save(document)
+            op.save(token)
+
+    assert [d.data for d in BatchDocument.objects.order_by("pk")] == [
+        {"nested": {"list": [1, "two", None]}, "quote": "'"},
+        "text",
+    ]
+    assert BatchToken.objects.get().owner_id is None
+    assert len(statements_starting(captured, "UPDATE")) == 2
+    assert op.stats["default"].updated == 3
+
+
+def test_update_of_deleted_row_inserts_it_again():
+    parent = BatchParent.objects.create(name="p")
+    loaded = BatchParent.objects.get(pk=parent.pk)
+    BatchParent.objects.all().delete()
+    loaded.name = "back"
+    with BatchOperation() as op:
+        op.save(loaded)
+
+    assert table(BatchParent, "id", "name") == [(parent.pk, "back")]
+    assert op.stats["default"].inserted == 1
+    assert op.stats["default"].updated == 0

@@ -103,3 +103,10 @@ class BatchWide(models.Model):
     f17 = models.IntegerField(default=0)
     f18 = models.IntegerField(default=0)
     f19 = models.IntegerField(default=0)
+
+
+class BatchDocument(models.Model):
+    """A JSON column, which PostgreSQL updates through VALUES rather than arrays."""
+
+    title = models.CharField(max_length=50)
+    data = models.JSONField(default=dict)
