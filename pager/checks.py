@@ -6,8 +6,12 @@ from django.core.checks import Error
 from pager.conf import DEFAULTS
 
 
-def _is_positive_int(value):
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+# MAX_SKIP must leave room for a page of at least one row plus the row after it.
+MINIMUM = {"TIMEOUT": 1, "MAX_SKIP": 2}
+
+
+def _is_int_at_least(value, minimum):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
 
 
 def check_settings(app_configs=None, **kwargs):
@@ -41,11 +45,11 @@ def check_settings(app_configs=None, **kwargs):
             )
         )
     for key in ("TIMEOUT", "MAX_SKIP"):
-        if key in config and not _is_positive_int(config[key]):
+        if key in config and not _is_int_at_least(config[key], MINIMUM[key]):
             errors.append(
                 Error(
-                    f"PAGER[{key!r}] must be a positive integer, not {config[key]!r}.",
-                    hint=f"Set PAGER[{key!r}] to an integer of 1 or more (default {DEFAULTS[key]}).",
+                    f"PAGER[{key!r}] must be an integer of at least {MINIMUM[key]}, not {config[key]!r}.",
+                    hint=f"Set PAGER[{key!r}] to an integer of {MINIMUM[key]} or more (default {DEFAULTS[key]}).",
                     id="pager.E004" if key == "TIMEOUT" else "pager.E005",
                 )
             )

@@ -39,7 +39,7 @@ class Pager:
             )
         self.query = query
         self.page = parse_page(page)
-        self.cursor = cursor
+        self._token = cursor
         self.has_next = False
         self.cache_round_trips = 0
 
@@ -73,16 +73,16 @@ class Pager:
 
         queryset, columns = normalise(self.query)
         digest, empty = _query_digest(queryset, page_size)
-        if self.cursor is not None:
+        if self._token is not None:
             # Checked before anything else, so a bad token fails even on an empty query.
-            page, start = read_token(self.cursor, digest, columns)
+            page, start = read_token(self._token, digest, columns)
         if empty:
             self.page, self.has_next = 1, False
             return [], None, False
 
         walk = _Walk(queryset, columns, page_size, max_skip, BoundaryCache(digest, columns))
         try:
-            if self.cursor is not None:
+            if self._token is not None:
                 items, next_start = walk.serve_after(page, start)
             else:
                 page, items, next_start = walk.serve_page(self.page)

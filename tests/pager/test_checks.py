@@ -16,6 +16,8 @@ SETTINGS = [
     ({"TIMEOUT": None}, ["pager.E004"]),
     ({"TIMEOUT": "60"}, ["pager.E004"]),
     ({"MAX_SKIP": 0}, ["pager.E005"]),
+    ({"MAX_SKIP": 1}, ["pager.E005"]),
+    ({"MAX_SKIP": 2}, []),
     ({"MAX_SKIP": 1.5}, ["pager.E005"]),
     ({"MAX_SKIP": True}, ["pager.E005"]),
     ({"TIMEOUT": -1, "MAX_SKIP": -1, "OTHER": 1}, ["pager.E002", "pager.E004", "pager.E005"]),
