@@ -6,7 +6,7 @@ from django.db import DatabaseError
 
 
 def _add_note_once(exc, note):
-    # The innermost block knows the most, so outer blocks leave its note alone.
+    # The innermost block has the most precise context, so outer blocks add no note.
     if not getattr(exc, "_batchops_noted", False):
         exc.add_note(note)
         exc._batchops_noted = True

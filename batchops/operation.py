@@ -7,10 +7,10 @@ Usage::
         op.delete(old_post)
     op.stats["default"].inserted
 
-The contract: after the block, the database holds what it would hold if each
+The contract: after the block, the database contains what it would contain if each
 ``op.save(obj)`` and ``op.delete(obj)`` had been ``obj.save()`` and ``obj.delete()`` at
-that point in the same order, with the values the objects have when their pool is
-flushed, up to the values of primary keys the database assigns. Where the plain calls
+that point in the same order. The values written are those the objects have when their
+pool is flushed, and primary keys that the database assigns may differ. Where the plain calls
 would raise a database error, the flush raises it and writes nothing of that flush. One
 deliberate difference: objects pending together are written parents first, so a child
 may be saved before its new parent.
@@ -106,8 +106,7 @@ class BatchOperation:
 
     def save(self, obj, using=None):
         """Record ``obj.save(using=using)``; flush the alias if its save pool is full."""
-        alias = self._route(obj, using, "save")
-        pools = self._pools_for(alias)
+        alias, pools = self._pools_of(obj, using, "save")
         if pools.add_save(obj):
             self._flush_alias(alias)
 
@@ -117,8 +116,7 @@ class BatchOperation:
         Raise ``ValueError`` at once, as ``Model.delete()`` does, for an object without
         a primary key, unless this operation has a pending save of that object.
         """
-        alias = self._route(obj, using, "delete")
-        pools = self._pools_for(alias)
+        alias, pools = self._pools_of(obj, using, "delete")
         if obj.pk is None and not pools.is_saving(obj):
             raise ValueError(
                 f"{obj._meta.object_name} object can't be deleted because its "
@@ -192,28 +190,41 @@ class BatchOperation:
                 "per thread."
             )
 
-    def _route(self, obj, using, method):
-        self._check_thread()
+    def _pools_of(self, obj, using, method):
+        """Return the alias that ``obj`` routes to and that alias's pools.
+
+        This runs once per recorded call, so the common case takes few steps.
+        """
+        if threading.get_ident() != self._thread:
+            self._check_thread()
         if not isinstance(obj, models.Model):
             raise TypeError(
                 f"BatchOperation.{method}() expects a model instance, not "
                 f"{type(obj).__name__}."
             )
-        alias = using or router.db_for_write(type(obj), instance=obj)
+        if using:
+            alias = using
+        elif router.routers:
+            alias = router.db_for_write(type(obj), instance=obj)
+        else:
+            # What db_for_write() returns when no router is configured.
+            alias = obj._state.db or DEFAULT_DB_ALIAS
+
+        pools = self._pools.get(alias)
+        if pools is None:
+            pools = self._open_pools(alias, method)
+        return alias, pools
+
+    def _open_pools(self, alias, method):
         if alias not in connections.settings:
             raise ImproperlyConfigured(
                 f"BatchOperation.{method}() got the database alias {alias!r}, which is "
                 f"not in settings.DATABASES; use one of {sorted(connections.settings)}."
             )
-        return alias
-
-    def _pools_for(self, alias):
-        pools = self._pools.get(alias)
-        if pools is None:
-            pools = self._pools[alias] = AliasPools(resolve(self.config, alias))
-            self.stats.setdefault(alias, AliasStats())
-            if self._transactions is not None and alias not in (self.config or (DEFAULT_DB_ALIAS,)):
-                self._transactions.enter_context(transaction.atomic(using=alias))
+        pools = self._pools[alias] = AliasPools(resolve(self.config, alias))
+        self.stats.setdefault(alias, AliasStats())
+        if self._transactions is not None and alias not in (self.config or (DEFAULT_DB_ALIAS,)):
+            self._transactions.enter_context(transaction.atomic(using=alias))
         return pools
 
     def _flush_alias(self, alias):

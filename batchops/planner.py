@@ -11,10 +11,10 @@ The planner groups the calls into alternating save steps and delete steps:
   a cascade reaches are the same whichever delete collects them.
 - A delete of an object whose key the database assigns and that was saved earlier in
   the flush but never written cancels out with those saves. Two cases keep both calls,
-  so that the end matches plain calls: another pending object refers to it (the
-  delete's cascades and ``on_delete`` rules must reach the referring rows), or its
-  model has a unique constraint (its row could make another pending insert fail, as
-  it would with plain calls).
+  so that the end matches plain calls. In the first, another pending object refers to
+  it, and the delete's cascades and ``on_delete`` rules must reach the referring rows.
+  In the second, its model has a unique constraint, and its row could make another
+  pending insert fail, as it would with plain calls.
 
 Each step is executed in order by ``batchops.savers`` and ``batchops.deletes``.
 """
@@ -46,11 +46,10 @@ class Step:
 def plan(entries):
     """Return the ``Step`` list for ``entries``, a list of ``(kind, obj)`` in call order."""
     if all(kind == SAVE for kind, _obj in entries):
-        # Only saves: one step, each object at the place of its last save.
-        step = Step(SAVE)
-        for _kind, obj in entries:
-            step.add(obj)
-        return [step]
+        # Only saves: one step, each object at the place of its last save. Reading the
+        # entries backwards, the first insertion of each id is its last save.
+        last_saves = {id(obj): obj for _kind, obj in reversed(entries)}
+        return [Step(SAVE, dict(reversed(last_saves.items())))]
 
     entries = _cancel_unwritten(entries)
     steps = []
@@ -61,11 +60,13 @@ def plan(entries):
             steps[-1].add(obj)
             continue
 
+        # The save may not move before the step that saves an object it refers to.
+        related = {id(other) for other in _cached_related_objects(obj)}
         target = None
         for step in reversed(steps):
             if step.kind == SAVE:
                 target = step
-                if id(obj) in step.objects:
+                if id(obj) in step.objects or not related.isdisjoint(step.objects):
                     break
             elif not _commutes(obj, step):
                 break
@@ -77,7 +78,7 @@ def plan(entries):
 
 
 def _cancel_unwritten(entries):
-    """Drop the save and delete calls that cancel out, as the module docstring says."""
+    """Drop the save and delete calls that cancel out (see the module docstring)."""
     referenced = set()
     for kind, obj in entries:
         if kind == SAVE:
@@ -116,8 +117,8 @@ def _commutes(obj, delete_step):
 
     True when the delete step can neither delete nor update rows of the object's model.
     Also true for a new object whose key the database assigns, when its model has no
-    unique constraint that a deleted row could still hold, and none of its foreign keys
-    points to a model the delete step touches: no cascade can then reach its new row.
+    unique constraint that a deleted row could still occupy, and none of its foreign
+    keys points to a model the delete step touches. No cascade can then reach its row.
     """
     if id(obj) in delete_step.objects:
         return False

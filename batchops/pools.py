@@ -6,8 +6,8 @@ from batchops.planner import DELETE, SAVE
 class AliasPools:
     """Calls recorded for one alias, in call order, with the size of each pool.
 
-    The save pool holds the distinct objects waiting to be saved, the delete pool the
-    distinct objects waiting to be deleted. The objects are kept alive here, so their
+    The save pool contains the distinct objects waiting to be saved, and the delete pool
+    the distinct objects waiting to be deleted. The objects are kept alive here, so their
     ``id()`` stays unique while they wait.
     """
 

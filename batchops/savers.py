@@ -50,9 +50,14 @@ class SaveContext:
 def execute_save_step(objects, context):
     """Write ``objects`` (in call order) as ``save()`` would, in batches."""
     objects = _last_save_of_each_row(objects)
-    for level in _levels(objects):
+    levels, links = _levels(objects)
+    for level in levels:
         groups = defaultdict(list)
         for obj in level:
+            # A foreign key to a new object of this step takes that object's key, now
+            # known, even when the attribute contains the key of a deleted row.
+            for fk, related in links.get(id(obj), ()):
+                setattr(obj, fk.attname, getattr(related, fk.target_field.attname))
             groups[type(obj)].append(obj)
         for model, group in groups.items():
             _save_group(model, group, context)
@@ -117,12 +122,17 @@ def _last_save_of_each_row(objects):
 
 
 def _levels(objects):
-    """Split ``objects`` into lists, each after the new objects its members refer to."""
+    """Split ``objects`` into lists, each after the new objects its members refer to.
+
+    Return the lists and, per ``id()`` of an object, its ``(foreign key, new object)``
+    pairs within ``objects``.
+    """
     if not any(model_info(model).forward_relations for model in {type(obj) for obj in objects}):
-        return [objects]
+        return [objects], {}
 
     pending = {id(obj): obj for obj in objects}
     depth = {}
+    links = defaultdict(list)
 
     def depth_of(obj, visiting):
         key = id(obj)
@@ -139,6 +149,7 @@ def _levels(objects):
                 continue
             related = fk.get_cached_value(obj)
             if related is not None and id(related) in pending and related.pk is None:
+                links[key].append((fk, related))
                 result = max(result, depth_of(related, visiting) + 1)
         visiting.discard(key)
         depth[key] = result
@@ -147,7 +158,7 @@ def _levels(objects):
     levels = defaultdict(list)
     for obj in objects:
         levels[depth_of(obj, set())].append(obj)
-    return [levels[index] for index in sorted(levels)]
+    return [levels[index] for index in sorted(levels)], links
 
 
 # Values of these types are never expressions, so the check below skips them quickly.

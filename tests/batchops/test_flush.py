@@ -234,3 +234,28 @@ def test_stats_accumulate_over_block():
         op.delete(BatchParent.objects.get(name="a"))
     stats = op.stats["default"]
     assert (stats.inserted, stats.updated, stats.deleted, stats.fallbacks) == (3, 1, 1, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commit_failure_names_the_flush():
+    with pytest.raises(IntegrityError) as error:
+        with BatchOperation() as op:
+            op.save(BatchChild(name="orphan", parent_id=999_999))
+
+    notes = "\n".join(getattr(error.value, "__notes__", []))
+    assert "failed at commit" in notes
+    assert "1 save(s) of testapp.BatchChild" in notes
+    assert BatchChild.objects.count() == 0
+
+
+@pytest.mark.django_db(databases=["default", "other"])
+def test_atomic_block_spans_both_databases():
+    with pytest.raises(KeyError):
+        with BatchOperation(atomic=True) as op:
+            op.save(BatchParent(name="d"))
+            op.save(BatchParent(name="o"), using="other")
+            op.flush()
+            assert BatchParent.objects.using("other").count() == 1
+            raise KeyError("x")
+    assert BatchParent.objects.using("default").count() == 0
+    assert BatchParent.objects.using("other").count() == 0

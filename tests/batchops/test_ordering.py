@@ -12,7 +12,14 @@ from django.db import DatabaseError, connection, transaction
 
 from batchops import BatchOperation
 from tests.batchops.helpers import capture, statements_starting
-from tests.testapp.models import BatchChild, BatchNode, BatchParent, BatchToken, BatchUnique
+from tests.testapp.models import (
+    BatchAudit,
+    BatchChild,
+    BatchNode,
+    BatchParent,
+    BatchToken,
+    BatchUnique,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +32,7 @@ def snapshot():
         "node": BatchNode.objects.values_list("name", "parent__name"),
         "unique": BatchUnique.objects.values_list("code", "value"),
         "token": BatchToken.objects.values_list("label", "owner__name"),
+        "audit": BatchAudit.objects.values_list("note", "node__name"),
     }
     return {name: sorted(rows, key=repr) for name, rows in tables.items()}
 
@@ -96,6 +104,13 @@ def delete_then_save_parent_loses_children(save, delete):
     BatchChild.objects.create(name="c", parent=parent)
     delete(parent)
     save(parent)
+
+
+def delete_resave_parent_then_new_child(save, delete):
+    parent = BatchParent.objects.create(name="p")
+    delete(parent)
+    save(parent)
+    save(BatchChild(name="c", parent=parent))
 
 
 def delete_then_save_new_unique_value(save, delete):
@@ -173,6 +188,15 @@ def delete_subtree_then_save_new_root(save, delete):
     save(BatchNode(name="root"))
 
 
+def save_refers_to_object_saved_after_a_delete(save, delete):
+    old = BatchNode.objects.create(name="old")
+    save(BatchParent(name="p"))
+    delete(old)
+    node = BatchNode(name="new")
+    save(node)
+    save(BatchAudit(note="a", node=node))
+
+
 def duplicate_new_unique_values_fail(save, delete):
     save(BatchUnique(code="dup"))
     save(BatchUnique(code="dup"))
@@ -203,6 +227,7 @@ SCENARIOS = [
     (save_then_delete_new, {"parent": [("kept",)]}),
     (save_then_delete_new_default_key, {}),
     (delete_then_save_parent_loses_children, {"parent": [("p",)]}),
+    (delete_resave_parent_then_new_child, {"parent": [("p",)], "child": [("c", "p")]}),
     (delete_then_save_new_unique_value, {"unique": [("x", 2)]}),
     (move_child_then_delete_old_parent, {"parent": [("new",)], "child": [("c", "new")]}),
     (save_child_then_delete_its_parent, {}),
@@ -213,6 +238,10 @@ SCENARIOS = [
     (delete_parent_then_cascaded_child, {}),
     (self_reference_chain, {"node": [("leaf", "middle"), ("middle", "root"), ("root", None)]}),
     (delete_subtree_then_save_new_root, {"node": [("root", None)]}),
+    (
+        save_refers_to_object_saved_after_a_delete,
+        {"parent": [("p",)], "node": [("new", None)], "audit": [("a", "new")]},
+    ),
     (duplicate_new_unique_values_fail, DatabaseError),
     (unique_value_moves_between_rows, {"unique": [("a", 0), ("c", 0)]}),
     (interleaved_saves_and_deletes, {"parent": [("new0",), ("new1",), ("new2",)], "unique": [("u", 0)]}),

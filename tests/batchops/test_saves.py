@@ -1,10 +1,13 @@
 """Saves through BatchOperation: inserts, updates, keys set by hand and batching."""
 
+import datetime
 import math
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
 
 from batchops import BatchOperation
 from tests.batchops.helpers import capture, data_statements, statements_starting, table
@@ -16,6 +19,7 @@ from tests.testapp.models import (
     BatchPlace,
     BatchRestaurant,
     BatchToken,
+    BatchUnique,
     BatchWide,
 )
 
@@ -309,3 +313,57 @@ def test_update_of_deleted_row_inserts_it_again():
     assert table(BatchParent, "id", "name") == [(parent.pk, "back")]
     assert op.stats["default"].inserted == 1
     assert op.stats["default"].updated == 0
+
+
+def test_wide_model_updates_respect_backend_limit():
+    BatchWide.objects.bulk_create(BatchWide() for _ in range(120))
+    loaded = list(BatchWide.objects.all())
+    fields = [f for f in BatchWide._meta.concrete_fields]
+    limit = min(1000, connection.ops.bulk_batch_size(fields, loaded))
+    with capture() as captured:
+        with BatchOperation({"default": {"batch_size": 1000}}) as op:
+            for obj in loaded:
+                obj.f19 = 7
+                op.save(obj)
+
+    assert len(statements_starting(captured, "UPDATE")) == math.ceil(120 / limit)
+    assert BatchWide.objects.filter(f19=7).count() == 120
+
+
+def test_expression_value_falls_back_to_save():
+    row = BatchUnique.objects.create(code="x", value=1)
+    row.value = F("value") + 10
+    with BatchOperation() as op:
+        op.save(row)
+
+    assert BatchUnique.objects.get().value == 11
+    assert op.stats["default"].fallbacks == 1
+
+
+def test_deferred_fields_save_only_loaded_fields():
+    BatchParent.objects.create(name="full")
+    partial = BatchParent.objects.only("name").get()
+    BatchParent.objects.update(updated=timezone.now() - datetime.timedelta(days=1))
+    partial.name = "renamed"
+    with BatchOperation() as op:
+        op.save(partial)
+
+    row = BatchParent.objects.get()
+    assert row.name == "renamed"
+    # save() writes only the loaded fields, so auto_now on the deferred one stays.
+    assert row.updated < timezone.now() - datetime.timedelta(hours=12)
+    assert op.stats["default"].fallbacks == 1
+
+
+def test_pre_save_receiver_changes_are_written():
+    def shout(sender, instance, **kwargs):
+        if sender is BatchParent:
+            instance.name = instance.name.upper()
+
+    pre_save.connect(shout)
+    try:
+        with BatchOperation(send_signals=True) as op:
+            op.save(BatchParent(name="quiet"))
+    finally:
+        pre_save.disconnect(shout)
+    assert table(BatchParent, "name") == [("QUIET",)]

@@ -110,3 +110,10 @@ class BatchDocument(models.Model):
 
     title = models.CharField(max_length=50)
     data = models.JSONField(default=dict)
+
+
+class BatchAudit(models.Model):
+    """Refers to a node with DO_NOTHING, so deleting nodes never touches audit rows."""
+
+    node = models.ForeignKey(BatchNode, null=True, on_delete=models.DO_NOTHING, db_constraint=False)
+    note = models.CharField(max_length=50)
