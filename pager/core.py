@@ -194,11 +194,13 @@ class _Walk:
 
         The walk starts at the nearest known boundary at or before the target and skips
         ahead by queries that select only the ordering columns, each reading at most
-        stride * page_size + 1 rows. ``landed`` holds the boundaries it found.
+        stride * page_size + 1 rows. ``landed`` holds the boundaries it started from and
+        found, for the caller to write back.
         """
         page = max((number for number in known if number <= target), default=1)
         start = known.get(page)
-        landed = {}
+        # The entry the walk starts from counts as used, so its expiry is refreshed too.
+        landed = {page: start} if 1 < page < target else {}
         while page < target:
             step_to = min(target, 1 + ((page - 1) // self.stride + 1) * self.stride)
             skip = (step_to - page) * self.page_size

@@ -219,3 +219,19 @@ def test_boundary_cache_key_has_digest_and_page():
     cache = BoundaryCache("abc", columns=())
 
     assert cache.key(7) == "pager:abc:7"
+
+
+def test_cold_jump_refreshes_start_entry(items, settings, pager_cache):
+    settings.PAGER = {**settings.PAGER, "TIMEOUT": 100}
+    serve(3)
+    (key,) = [key for key in cache_keys(pager_cache) if key.endswith(":4")]
+    settings.PAGER = {**settings.PAGER, "TIMEOUT": 1000}
+
+    # Page 6 starts from the cached start of page 4, which the view uses and refreshes.
+    serve(6)
+
+    if hasattr(pager_cache, "ttl"):
+        remaining = pager_cache.ttl(key)
+    else:
+        remaining = pager_cache._expire_info[pager_cache.make_and_validate_key(key)] - time.time()
+    assert remaining > 900
