@@ -235,3 +235,23 @@ def test_cold_jump_refreshes_start_entry(items, settings, pager_cache):
     else:
         remaining = pager_cache._expire_info[pager_cache.make_and_validate_key(key)] - time.time()
     assert remaining > 900
+
+
+@pytest.mark.django_db(databases=["default", "other"])
+def test_database_alias_uses_other_entries(items, pager_cache):
+    PagerItem.objects.using("other").bulk_create(
+        PagerItem(rank=9 - index % 4, label="o", created="2024-01-01T00:00:00Z", amount=1, token=f"{index:032x}")
+        for index in range(10)
+    )
+    other = list(PagerItem.objects.using("other").order_by("rank", "pk"))
+    for page in range(1, 4):
+        serve(page)
+
+    before = cache_keys(pager_cache)
+    for page in range(1, 4):
+        pager, page_items = serve(page, query=PagerItem.objects.using("other").order_by("rank"))
+        assert page_items == other[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        assert all(item._state.db == "other" for item in page_items)
+
+    added = cache_keys(pager_cache) - before
+    assert {key.rsplit(":", 1)[0] for key in added}.isdisjoint({key.rsplit(":", 1)[0] for key in before})

@@ -161,3 +161,17 @@ def test_cursor_other_secret_rejected(items, settings):
 def test_page_and_cursor_together_rejected():
     with pytest.raises(TypeError, match="not both"):
         Pager(query=PagerItem.objects.all(), page=2, cursor="token")
+
+
+def test_walk_in_other_time_zone(items, settings):
+    settings.TIME_ZONE = "Asia/Kathmandu"
+    expected = list(query().order_by("-created", "amount", "token", "pk"))
+
+    pages = []
+    items_on_page, cursor, more = Pager(query=query(), page=1).paginate(page_size=3)
+    pages.extend(items_on_page)
+    while more:
+        items_on_page, cursor, more = Pager(query=query(), cursor=cursor).paginate(page_size=3)
+        pages.extend(items_on_page)
+
+    assert pages == expected
