@@ -1,6 +1,8 @@
 """System checks of settings.PAGER and the lazily read configuration."""
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 
 from pager.checks import check_settings
 from pager.conf import DEFAULTS, get_config
@@ -62,3 +64,10 @@ def test_config_without_setting(settings):
     del settings.PAGER
 
     assert get_config() == DEFAULTS
+
+
+def test_check_registered(settings):
+    settings.PAGER = {"MAX_SKIP": 0}
+
+    with pytest.raises(SystemCheckError, match="pager.E005"):
+        call_command("check")
