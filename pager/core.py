@@ -12,7 +12,7 @@ from pager.pages import parse_page
 from pager.seek import seek_filter
 from pager.tokens import make_token, read_token
 
-# Pages right before the requested one whose cached starts a cold jump also asks for,
+# Pages right before the requested one whose cached starts a cold jump also reads,
 # so a visitor who skips a few pages ahead starts close by.
 NEARBY_PAGES = 8
 # Maximum checkpoint entries that one cold jump reads. Deeper pages start from the
@@ -194,7 +194,7 @@ class _Walk:
 
         The walk starts at the nearest known boundary at or before the target and skips
         ahead by queries that select only the ordering columns, each reading at most
-        stride * page_size + 1 rows. ``landed`` holds the boundaries it started from and
+        stride * page_size + 1 rows. ``landed`` contains the boundaries it started from and
         found, for the caller to write back.
         """
         page = max((number for number in known if number <= target), default=1)

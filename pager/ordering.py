@@ -23,12 +23,12 @@ class Column:
     # Readable name for error messages: the path, or the expression's repr.
     name: str
     descending: bool
-    # True or False when the ordering says nulls_first or nulls_last, else None and the
+    # True or False when the ordering sets nulls_first or nulls_last, else None and the
     # database decides.
     nulls_first: bool | None
     nullable: bool
     output_field: object
-    # Attribute of a model instance that holds the value, for fields of the model itself.
+    # Attribute of a model instance that contains the value, for fields of the model itself.
     attname: str | None = None
     # Annotation added to the page query to read the value, for every other column.
     value_alias: str | None = None
@@ -166,7 +166,10 @@ def _item_columns(queryset, item):
     expression = item
     if isinstance(item, OrderBy):
         descending = item.descending
-        nulls_first = True if item.nulls_first else (False if item.nulls_last else None)
+        if item.nulls_first:
+            nulls_first = True
+        elif item.nulls_last:
+            nulls_first = False
         expression = item.expression
     if isinstance(expression, Random):
         raise UnsupportedQuery("The pager cannot page a queryset in random order, Random().")
@@ -214,7 +217,10 @@ def _name_columns(queryset, name, descending, nulls_first, seen=()):
     # the name is the foreign key's column (author_id) or that model has no ordering.
     if related_opts is not None and related_opts.ordering and field.attname != pieces[-1] and name != "pk":
         if (model, name) in seen:
-            raise UnsupportedQuery(f"Ordering by {name!r} loops through Meta.ordering of related models.")
+            raise UnsupportedQuery(
+                f"Ordering by {name!r} loops through Meta.ordering of related models. "
+                f"Order by the related fields by name, such as {name}{LOOKUP_SEP}<field>."
+            )
         columns = []
         for item in related_opts.ordering:
             if not isinstance(item, str):

@@ -8,7 +8,7 @@ written as an OR of ANDs::
 
 and led by ``c1 at or after b1``, which a B-tree index on the ordering can use as the
 start of its scan. NULL is a value here: it sorts first or last as the database or the
-ordering says, and ``IS NULL`` branches appear only for columns that can be NULL, so a
+ordering sets it, and ``IS NULL`` branches appear only for columns that can be NULL, so a
 query on non-null columns keeps the plain range conditions an index serves.
 """
 
