@@ -4,6 +4,8 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from project.models import Article
@@ -38,6 +40,16 @@ def test_seedarticles_fills_empty_database(db, capsys):
 
     assert Article.objects.count() == 30
     assert "Added 30 demo articles" in capsys.readouterr().out
+
+
+def test_seedarticles_writes_in_batches(db):
+    with CaptureQueriesContext(connection) as queries:
+        call_command("seedarticles", count=250)
+
+    inserts = [query for query in queries.captured_queries if query["sql"].startswith("INSERT")]
+    assert Article.objects.count() == 250
+    # BatchOperation writes many rows per INSERT, where save() would send 250.
+    assert 1 <= len(inserts) <= 10
 
 
 def test_seedarticles_leaves_full_database(articles, capsys):
