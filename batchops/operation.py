@@ -232,21 +232,21 @@ class BatchOperation:
         if not len(pools):
             return
         config = pools.config
-        entries = pools.take()
-        steps = plan(entries)
+        kinds, objects = pools.take()
+        steps = plan(kinds, objects)
         connection = connections[alias]
         flush_stats = AliasStats()
         context = SaveContext(connection, config, flush_stats, self.send_signals)
         try:
             with count_statements(connection, flush_stats):
-                with note_commit_failure(alias, lambda: _summarize(entries)):
+                with note_commit_failure(alias, lambda: _summarize(kinds, objects)):
                     with transaction.atomic(using=alias):
                         for step in steps:
-                            objects = list(step.objects.values())
+                            step_objects = list(step.objects.values())
                             if step.kind == SAVE:
-                                execute_save_step(objects, context)
+                                execute_save_step(step_objects, context)
                             else:
-                                execute_delete_step(objects, context)
+                                execute_delete_step(step_objects, context)
         except BaseException:
             self.stats[alias].statements += flush_stats.statements
             raise
@@ -267,6 +267,6 @@ class BatchOperation:
             transactions.__exit__(exc_type, exc_value, traceback)
 
 
-def _summarize(entries):
-    counts = Counter((kind, type(obj)._meta.label) for kind, obj in entries)
+def _summarize(kinds, objects):
+    counts = Counter((kind, type(obj)._meta.label) for kind, obj in zip(kinds, objects))
     return ", ".join(f"{count} {kind}(s) of {label}" for (kind, label), count in counts.items())

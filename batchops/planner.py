@@ -43,15 +43,15 @@ class Step:
         self.objects[id(obj)] = obj
 
 
-def plan(entries):
-    """Return the ``Step`` list for ``entries``, a list of ``(kind, obj)`` in call order."""
-    if all(kind == SAVE for kind, _obj in entries):
+def plan(kinds, objects):
+    """Return the ``Step`` list for the calls ``zip(kinds, objects)``, in call order."""
+    if DELETE not in kinds:
         # Only saves: one step, each object at the place of its last save. Reading the
-        # entries backwards, the first insertion of each id is its last save.
-        last_saves = {id(obj): obj for _kind, obj in reversed(entries)}
+        # calls backwards, the first insertion of each id is its last save.
+        last_saves = {id(obj): obj for obj in reversed(objects)}
         return [Step(SAVE, dict(reversed(last_saves.items())))]
 
-    entries = _cancel_unwritten(entries)
+    entries = _cancel_unwritten(list(zip(kinds, objects)))
     steps = []
     for kind, obj in entries:
         if kind == DELETE:

@@ -238,14 +238,18 @@ def test_stats_accumulate_over_block():
 
 @pytest.mark.django_db(transaction=True)
 def test_commit_failure_names_the_flush():
+    parent = BatchParent.objects.create(name="kept")
     with pytest.raises(IntegrityError) as error:
         with BatchOperation() as op:
             op.save(BatchChild(name="orphan", parent_id=999_999))
+            op.delete(parent)
 
     notes = "\n".join(getattr(error.value, "__notes__", []))
     assert "failed at commit" in notes
     assert "1 save(s) of testapp.BatchChild" in notes
+    assert "1 delete(s) of testapp.BatchParent" in notes
     assert BatchChild.objects.count() == 0
+    assert table(BatchParent, "name") == [("kept",)]
 
 
 @pytest.mark.django_db(databases=["default", "other"])
