@@ -28,10 +28,17 @@ class Command(BaseCommand):
             default=self.default_resp_addrport,
             help=f"Address and port of the RESP server (default: {self.default_resp_addrport}).",
         )
+        parser.add_argument(
+            "--articles",
+            type=int,
+            default=None,
+            help="Number of demo articles to write into an empty database (default: seedarticles' own).",
+        )
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("seedarticles")
+        seed_options = {} if options["articles"] is None else {"count": options["articles"]}
+        call_command("seedarticles", **seed_options)
 
         # The RESP server runs as a child process with its own event loop. Ctrl-C in a
         # terminal reaches the whole process group, so both stop on one keypress.
