@@ -239,7 +239,15 @@ def _name_columns(queryset, name, descending, nulls_first, seen=()):
         # A reverse one-to-one relation orders by the related primary key.
         output_field = field.related_model._meta.pk
     is_pk = len(pieces) == 1 and field == model._meta.pk
-    local = len(pieces) == 1 and field.concrete
+    # only() and defer() may leave the field out of the SELECT, and reading it from the
+    # instance would then cost a query per page, so such values come from an annotation.
+    deferred_names, defer = query.deferred_loading
+    if defer:
+        loaded = field.name not in deferred_names
+    else:
+        # only() keeps the names it was given, or every field when it was not called.
+        loaded = not deferred_names or field.name in deferred_names
+    local = len(pieces) == 1 and field.concrete and loaded
     return [
         Column(
             lookup=name,

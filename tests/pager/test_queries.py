@@ -116,3 +116,21 @@ def test_cursor_page_warms_numbered_page(items, pager_cache):
 
     assert page_items == items[2 * PAGE_SIZE : 3 * PAGE_SIZE]
     assert len(sql.captured_queries) == 1
+
+
+# Columns: a queryset that loads only some fields, whose ordering field may be deferred.
+DEFERRED = [
+    lambda: PagerItem.objects.only("label").order_by("-rank"),
+    lambda: PagerItem.objects.defer("rank").order_by("-rank"),
+    lambda: PagerItem.objects.only("rank").order_by("-rank"),
+]
+
+
+@pytest.mark.parametrize("make_query", DEFERRED)
+def test_deferred_ordering_field_one_query(items, make_query):
+    for page in range(1, 4):
+        with capture_sql() as sql:
+            pager = Pager(query=make_query(), page=page)
+            page_items, cursor, more = pager.paginate(page_size=PAGE_SIZE)
+        assert [item.pk for item in page_items] == [item.pk for item in items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+        assert len(sql.captured_queries) == 1
