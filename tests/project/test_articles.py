@@ -3,13 +3,14 @@
 import re
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from project.models import Article
-from tests.pager.caches import isolated_caches
+from tests.pager.caches import clear, isolated_caches
 
 ARTICLES = 45
 PAGE_SIZE = 20
@@ -19,6 +20,8 @@ PAGE_SIZE = 20
 def pager_cache(settings):
     settings.CACHES = isolated_caches()
     settings.PAGER = {"CACHE": "pager"}
+    yield
+    clear(caches["pager"])
 
 
 @pytest.fixture

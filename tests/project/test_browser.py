@@ -3,10 +3,11 @@
 import shutil
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 
 from project.models import Article
-from tests.pager.caches import isolated_caches
+from tests.pager.caches import clear, isolated_caches
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -34,7 +35,8 @@ def articles(transactional_db, settings):
     settings.PAGER = {"CACHE": "pager"}
     call_command("seedarticles", count=ARTICLES)
     titles = list(Article.objects.order_by("-created", "-id").values_list("title", flat=True))
-    return [titles[start : start + PAGE_SIZE] for start in range(0, ARTICLES, PAGE_SIZE)]
+    yield [titles[start : start + PAGE_SIZE] for start in range(0, ARTICLES, PAGE_SIZE)]
+    clear(caches["pager"])
 
 
 @pytest.fixture
