@@ -17,6 +17,7 @@ from batchops import BatchOperation
 from project.models import Post
 
 POST_COUNT = 100
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
 def index(request):
@@ -66,6 +67,7 @@ def _measure(request, method):
         context["result"] = {
             "milliseconds": elapsed * 1000,
             "statement_count": len(statements),
+            "control_count": sum(1 for sql in statements if sql.startswith(TRANSACTION_CONTROL)),
             "by_keyword": Counter(sql.split(None, 1)[0].upper() for sql in statements).most_common(),
             "first_statements": [sql[:160] for sql in statements[:3]],
             "vendor": connection.vendor,
