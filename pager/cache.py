@@ -1,6 +1,8 @@
 """Page boundaries of one paged query in the Django cache, degrading on cache faults."""
 
 import logging
+import threading
+import time
 
 from django.core.cache import caches
 
@@ -9,24 +11,74 @@ from pager.values import decode_boundary, encode_boundary
 
 logger = logging.getLogger("pager")
 
+# Seconds between two warnings about the same cache while it keeps failing.
+FAULT_LOG_INTERVAL = 60.0
+
+
+class FaultLog:
+    """Warn once when a cache starts failing, then at most once a minute while it fails.
+
+    A fault of a cache that is down repeats on every page view, so one warning per
+    outage (with a count of the faults since the last one) keeps the log readable. The
+    first successful call on that cache ends the outage.
+    """
+
+    def __init__(self, interval=FAULT_LOG_INTERVAL):
+        self.interval = interval
+        self._lock = threading.Lock()
+        # Cache alias -> [monotonic time of the last warning, faults not logged since].
+        self._outages = {}
+
+    def fault(self, alias, operation, exc):
+        now = time.monotonic()
+        with self._lock:
+            outage = self._outages.get(alias)
+            if outage is not None and now - outage[0] < self.interval:
+                outage[1] += 1
+                return
+            suppressed = outage[1] if outage is not None else 0
+            self._outages[alias] = [now, 0]
+        logger.warning(
+            "Pager cache %r failed to %s page boundaries, so pages are served without "
+            "them until it recovers: %s: %s (%d more faults since the last warning)",
+            alias,
+            operation,
+            type(exc).__name__,
+            exc,
+            suppressed,
+        )
+
+    def success(self, alias):
+        if alias in self._outages:
+            with self._lock:
+                self._outages.pop(alias, None)
+
+    def clear(self):
+        with self._lock:
+            self._outages.clear()
+
+
+fault_log = FaultLog()
+
 
 class BoundaryCache:
     """Read and write the start boundaries of pages of one query and page size.
 
     The entry of page n holds the ordering values of the last row of page n - 1. A
-    fault of the cache backend is logged once per instance, as a warning, and turns
-    into misses, so a page is then served from uncached queries. An entry that cannot
-    be read or does not fit the query counts as a miss and is rewritten.
+    fault of the cache backend turns into misses, so a page is then served from
+    uncached queries, and it is logged as a warning once per outage (see FaultLog). An
+    entry that cannot be read or does not fit the query counts as a miss and is
+    rewritten.
     """
 
     def __init__(self, query_digest, columns):
         config = get_config()
-        self.cache = caches[config["CACHE"]]
+        self.alias = config["CACHE"]
+        self.cache = caches[self.alias]
         self.timeout = config["TIMEOUT"]
         self.query_digest = query_digest
         self.columns = columns
         self.round_trips = 0
-        self._faulted = False
         self._unreadable_pages = set()
 
     def key(self, page):
@@ -45,6 +97,7 @@ class BoundaryCache:
             self._log_fault("read", exc)
             self._unreadable_pages.update(pages)
             return {}
+        fault_log.success(self.alias)
 
         boundaries = {}
         for key, entry in entries.items():
@@ -67,6 +120,7 @@ class BoundaryCache:
         except Exception as exc:  # noqa: BLE001 (see get_many)
             self._log_fault("write", exc)
             return
+        fault_log.success(self.alias)
 
         # After a failed read one of the entries may be corrupt, and it would fail every
         # later read too, so delete the entries that were not rewritten, along with
@@ -85,14 +139,4 @@ class BoundaryCache:
         self._unreadable_pages.update(pages)
 
     def _log_fault(self, operation, exc):
-        if self._faulted:
-            return
-        self._faulted = True
-        logger.warning(
-            "Pager cache %r failed to %s page boundaries, so the page is served without "
-            "them: %s: %s",
-            get_config()["CACHE"],
-            operation,
-            type(exc).__name__,
-            exc,
-        )
+        fault_log.fault(self.alias, operation, exc)

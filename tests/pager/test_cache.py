@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import caches
 
 from pager import Pager
-from pager.cache import BoundaryCache
+from pager.cache import BoundaryCache, FaultLog, fault_log
 from tests.pager.caches import clear
 from tests.pager.helpers import capture_sql
 from tests.testapp.models import PagerItem
@@ -34,8 +34,10 @@ def pager_log():
     handler.emit = records.append
     logger = logging.getLogger("pager")
     logger.addHandler(handler)
+    fault_log.clear()
     yield records
     logger.removeHandler(handler)
+    fault_log.clear()
 
 
 def serve(page, query=None, page_size=PAGE_SIZE):
@@ -195,14 +197,41 @@ def test_redis_down_serves_page_and_logs_once(items, settings, pager_log):
     settings.PAGER = {**settings.PAGER, "CACHE": "down", "MAX_SKIP": 10}
 
     for page in [1, 2, 7, 13, 14, 99]:
-        pager_log.clear()
         pager, page_items = serve(page)
         expected_page = min(page, 14)
         assert pager.page == expected_page
         assert page_items == items[(expected_page - 1) * PAGE_SIZE : expected_page * PAGE_SIZE]
-        assert len(pager_log) == 1
-        assert pager_log[0].levelno == logging.WARNING
-        assert "'down'" in pager_log[0].getMessage()
+
+    # One warning for the whole outage, not one per view.
+    assert len(pager_log) == 1
+    assert pager_log[0].levelno == logging.WARNING
+    assert "'down'" in pager_log[0].getMessage()
+
+
+def test_fault_log_repeats_after_interval(pager_log):
+    log = FaultLog(interval=0.05)
+    error = OSError("connection refused")
+
+    log.fault("down", "read", error)
+    log.fault("down", "read", error)
+    log.fault("down", "write", error)
+    assert len(pager_log) == 1
+
+    time.sleep(0.06)
+    log.fault("down", "read", error)
+    assert len(pager_log) == 2
+    assert "2 more faults" in pager_log[1].getMessage()
+
+
+def test_fault_log_warns_again_after_recovery(pager_log):
+    log = FaultLog()
+    error = OSError("connection refused")
+
+    log.fault("down", "read", error)
+    log.success("down")
+    log.fault("down", "read", error)
+
+    assert len(pager_log) == 2
 
 
 def test_cache_cleared_between_views(items, pager_cache):
