@@ -36,8 +36,9 @@ POSTGRES_URL = os.environ.get(
 INSERT_SIZES = (100, 20_000)
 UPDATE_SIZE = 10_000
 # Rounds per row count: (rounds of the batched contenders, rounds of the save() loop).
-# The save() loop of 20,000 rows takes 10 to 30 seconds a round here, so it gets few
-# rounds of its own; the batched contenders interleave among themselves over more.
+# The save() loop of 20,000 rows took 10 to 30 seconds a round on the machine of
+# docs/benchmarks.md, so it gets a few rounds of its own. The batched contenders
+# interleave among themselves over more rounds.
 ROUNDS = {100: (31, 31), 20_000: (11, 3), UPDATE_SIZE: (11, 3)}
 SLOW = "save() loop"
 
@@ -96,7 +97,8 @@ def empty_table(alias):
 def new_posts(count):
     from project.models import Post
 
-    return [Post(title=f"post {number}", text="benchmark text " * 4) for number in range(count)]
+    text = "benchmark text " * 4
+    return [Post(title=f"post {number}", text=text) for number in range(count)]
 
 
 def fill_and_load(alias, count):
