@@ -175,7 +175,7 @@ def outcome(steps, config=None):
 
 @pytest.mark.django_db
 @settings(
-    max_examples=1500,
+    max_examples=3000,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

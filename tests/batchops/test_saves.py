@@ -15,6 +15,7 @@ from tests.testapp.models import (
     BatchCode,
     BatchComputed,
     BatchDocument,
+    BatchPair,
     BatchParent,
     BatchPlace,
     BatchRestaurant,
@@ -367,3 +368,20 @@ def test_pre_save_receiver_changes_are_written():
     finally:
         pre_save.disconnect(shout)
     assert table(BatchParent, "name") == [("QUIET",)]
+
+
+def test_composite_key_falls_back_and_deletes():
+    existing = BatchPair.objects.create(left=1, right=1, note="old")
+    loaded = BatchPair.objects.get(pk=(1, 1))
+    loaded.note = "changed"
+    with BatchOperation() as op:
+        op.save(BatchPair(left=2, right=1, note="new"))
+        op.save(loaded)
+
+    assert table(BatchPair, "left", "right", "note") == [(1, 1, "changed"), (2, 1, "new")]
+    assert op.stats["default"].fallbacks == 2
+
+    with BatchOperation() as op:
+        op.delete(existing)
+    assert table(BatchPair, "left", "right") == [(2, 1)]
+    assert op.stats["default"].deleted == 1

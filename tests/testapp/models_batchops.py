@@ -117,3 +117,12 @@ class BatchAudit(models.Model):
 
     node = models.ForeignKey(BatchNode, null=True, on_delete=models.DO_NOTHING, db_constraint=False)
     note = models.CharField(max_length=50)
+
+
+class BatchPair(models.Model):
+    """A composite primary key: saved through save()'s own code."""
+
+    pk = models.CompositePrimaryKey("left", "right")
+    left = models.IntegerField()
+    right = models.IntegerField()
+    note = models.CharField(max_length=50, default="")
