@@ -9,11 +9,13 @@ Usage::
 
 The contract: after the block, the database contains what it would contain if each
 ``op.save(obj)`` and ``op.delete(obj)`` had been ``obj.save()`` and ``obj.delete()`` at
-that point in the same order. The values written are those the objects have when their
-pool is flushed, and primary keys that the database assigns may differ. Where the plain calls
-would raise a database error, the flush raises it and writes nothing of that flush. One
-deliberate difference: objects pending together are written parents first, so a child
-may be saved before its new parent.
+that point in the same order. The values written are those the objects have when
+their pool is flushed, and primary keys that the database assigns may differ. Where
+the plain calls would raise a database error, the flush raises it and writes nothing
+of that flush. One deliberate difference: objects pending together are written
+parents first, and a foreign key to an object pending as a new row takes that row's
+key. So a child may be saved before its new parent, or refer to a parent deleted and
+saved again.
 
 Rules of use:
 

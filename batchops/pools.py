@@ -11,7 +11,7 @@ class AliasPools:
     ``id()`` stays unique while they wait.
 
     The kind and the object of each call go into two parallel lists rather than one
-    list of pairs: a pair per call would be a container that lives until the flush, and
+    list of pairs. A pair per call would be a container that lives until the flush, and
     many of them make the garbage collector's full passes more frequent.
     """
 

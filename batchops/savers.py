@@ -55,9 +55,10 @@ def execute_save_step(objects, context):
         groups = defaultdict(list)
         for obj in level:
             # A foreign key to a new object of this step takes that object's key, now
-            # known, even when the attribute contains the key of a deleted row.
+            # known, even when the attribute contains the key of a deleted row. Setting
+            # the relation, as save() does, keeps the related object cached.
             for fk, related in links.get(id(obj), ()):
-                setattr(obj, fk.attname, getattr(related, fk.target_field.attname))
+                setattr(obj, fk.name, related)
             groups[type(obj)].append(obj)
         for model, group in groups.items():
             _save_group(model, group, context)

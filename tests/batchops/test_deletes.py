@@ -1,11 +1,12 @@
 """Deletes through BatchOperation: cascades, signals, counts and unsaved objects."""
 
 import pytest
+from django.db.models import ProtectedError
 from django.db.models.signals import post_delete, pre_delete
 
 from batchops import BatchOperation
 from tests.batchops.helpers import capture, statements_starting, table
-from tests.testapp.models import BatchChild, BatchNode, BatchParent, BatchTag
+from tests.testapp.models import BatchChild, BatchLock, BatchNode, BatchParent, BatchTag
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,27 @@ def test_subtree_of_self_reference_deleted():
 
     assert table(BatchNode, "name") == [("other",)]
     assert op.stats["default"].deleted == 3
+
+
+def test_protected_parent_deleted_after_its_lock():
+    parent = BatchParent.objects.create(name="p")
+    lock = BatchLock.objects.create(parent=parent, label="l")
+    with BatchOperation() as op:
+        op.delete(lock)
+        op.delete(parent)
+
+    assert BatchParent.objects.count() == 0
+    assert BatchLock.objects.count() == 0
+    assert op.stats["default"].deleted == 2
+
+
+def test_protected_parent_before_its_lock_raises():
+    parent = BatchParent.objects.create(name="p")
+    lock = BatchLock.objects.create(parent=parent, label="l")
+    with pytest.raises(ProtectedError):
+        with BatchOperation() as op:
+            op.delete(parent)
+            op.delete(lock)
+
+    assert BatchParent.objects.count() == 1
+    assert BatchLock.objects.count() == 1

@@ -3,17 +3,22 @@
 Hypothesis draws a sequence of calls over a small model graph. It has parents, children
 with a foreign key to a parent, rows with a unique code, a tree of nodes that refer to
 themselves, and tokens with a UUID key and an optional owner. Copies of saved objects
-give a second instance of one row. The sequence runs once
-with ``obj.save()``/``obj.delete()`` and once through a ``BatchOperation`` with small
-random pool and batch sizes. Both runs must raise, or leave identical tables.
+give a second instance of one row. The sequence runs once with ``obj.save()`` and
+``obj.delete()``, and once through a ``BatchOperation`` with small random pool and
+batch sizes. Both runs must raise, or leave identical tables.
 
 The contract writes the values objects have at flush time, so the batched run flushes
-before the test changes or copies an object it has already passed to the operation. Children and
-tokens only get parents that the sequence has saved and not deleted, because the one
-deliberate difference (a child saved before its new parent) would fail plainly.
+before the test changes or copies an object it has already passed to the operation.
+References follow the deliberate difference of BatchOperation: a foreign key to an
+object pending as a new row in the same flush takes that row's key. Plain calls raise
+instead, when the child is saved before its new parent, or when it still refers to a
+parent that was deleted and saved again as a new row. So children, nodes and tokens
+refer only to objects that the sequence has saved and not deleted, and get a new
+reference once the object they refer to is deleted.
 """
 
 import copy
+from collections import defaultdict
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -75,13 +80,28 @@ class Run:
         self.objects = {}
         self.saved = set()
         self.passed = set()
+        # Deletes per object, and for each referring slot the object it refers to with
+        # that object's delete count at assignment time.
+        self.deletes = defaultdict(int)
+        self.references = {}
 
-    def pick_saved(self, kind, choice, exclude=None):
+    def pick_saved(self, kind, choice, referrer):
+        """Return a saved object of ``kind`` for ``referrer`` to refer to, or None."""
         candidates = sorted(slot for saved_kind, slot in self.saved if saved_kind == kind)
-        candidates = [slot for slot in candidates if (kind, slot) != exclude]
+        candidates = [slot for slot in candidates if (kind, slot) != referrer]
         if not candidates:
+            self.references.pop(referrer, None)
             return None
-        return self.objects[(kind, candidates[choice % len(candidates)])]
+        target = self.objects[(kind, candidates[choice % len(candidates)])]
+        self.references[referrer] = (target, self.deletes[id(target)])
+        return target
+
+    def refers_to_deleted(self, key):
+        """Return whether the object of ``key`` refers to an object deleted since."""
+        if key not in self.references:
+            return False
+        target, deletes = self.references[key]
+        return self.deletes[id(target)] != deletes
 
     def change(self, kind, slot, choice):
         """Return the object of ``(kind, slot)`` with new values, or None to skip the call."""
@@ -94,7 +114,7 @@ class Run:
             obj = obj or BatchParent()
             obj.name = label
         elif kind == "child":
-            parent = self.pick_saved("parent", choice)
+            parent = self.pick_saved("parent", choice, key)
             if parent is None:
                 return None
             obj = obj or BatchChild()
@@ -109,11 +129,11 @@ class Run:
         elif kind == "node":
             obj = obj or BatchNode()
             obj.name = label
-            obj.parent = self.pick_saved("node", choice, exclude=key) if choice % 2 else None
+            obj.parent = self.pick_saved("node", choice, key) if choice % 2 else None
         else:
             obj = obj or BatchToken()
             obj.label = label
-            obj.owner = self.pick_saved("parent", choice) if choice % 2 else None
+            obj.owner = self.pick_saved("parent", choice, key) if choice % 2 else None
         self.objects[key] = obj
         return obj
 
@@ -131,10 +151,17 @@ class Run:
             self.flush_if_passed(original)
             self.objects[(kind, target)] = copy.copy(original)
             self.saved.add((kind, target))
+            if (kind, source) in self.references:
+                self.references[(kind, target)] = self.references[(kind, source)]
+            else:
+                self.references.pop((kind, target), None)
         elif step[0] == "save":
             _, kind, slot, changes, choice = step
             obj = self.objects.get((kind, slot))
-            if obj is None or changes:
+            # An object that refers to a deleted object gets a new reference, because
+            # BatchOperation then deliberately differs from plain calls (see the
+            # module docstring).
+            if obj is None or changes or self.refers_to_deleted((kind, slot)):
                 obj = self.change(kind, slot, choice)
             if obj is None:
                 return
@@ -149,6 +176,7 @@ class Run:
             self.passed.add(id(obj))
             obj.delete() if self.op is None else self.op.delete(obj)
             self.saved.discard((kind, slot))
+            self.deletes[id(obj)] += 1
 
 
 def outcome(steps, config=None):

@@ -11,7 +11,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from batchops import BatchOperation
-from tests.batchops.helpers import capture, statements_starting
+from tests.batchops.helpers import capture, statements_starting, table
 from tests.testapp.models import (
     BatchAudit,
     BatchChild,
@@ -307,3 +307,15 @@ def test_unsaved_related_object_raises_as_save():
     with pytest.raises(ValueError, match="unsaved related object 'parent'"):
         with BatchOperation() as op:
             op.save(BatchChild(name="orphan", parent=BatchParent(name="never saved")))
+
+
+def test_child_follows_parent_saved_again():
+    parent = BatchParent.objects.create(name="p")
+    child = BatchChild.objects.create(name="c", parent=parent)
+    with BatchOperation() as op:
+        op.delete(parent)
+        op.save(parent)
+        op.save(child)
+
+    assert parent.pk is not None
+    assert table(BatchChild, "name", "parent_id") == [("c", parent.pk)]

@@ -126,3 +126,10 @@ class BatchPair(models.Model):
     left = models.IntegerField()
     right = models.IntegerField()
     note = models.CharField(max_length=50, default="")
+
+
+class BatchLock(models.Model):
+    """Protects its parent: the parent can be deleted only after the lock."""
+
+    parent = models.ForeignKey(BatchParent, on_delete=models.PROTECT, related_name="locks")
+    label = models.CharField(max_length=50)
