@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models.deletion import Collector
 
 from batchops.errors import note_failure
+from batchops.planner import reachable_models
 
 GUARDING = (models.PROTECT, models.RESTRICT)
 
@@ -58,17 +59,9 @@ def _needs_call_order(step_models):
     from them through ``CASCADE`` and multi-table inheritance. A guard is a ``PROTECT``
     or ``RESTRICT`` foreign key from one of those models to another.
     """
-    deleted = set()
-    stack = list(step_models)
-    while stack:
-        model = stack.pop()._meta.concrete_model
-        if model in deleted:
-            continue
-        deleted.add(model)
-        for relation in model._meta.related_objects:
-            if relation.on_delete is models.CASCADE:
-                stack.append(relation.related_model)
-        stack.extend(model._meta.get_parent_list())
+    deleted = reachable_models(
+        step_models, lambda relation: relation.on_delete is models.CASCADE, generic=False
+    )
     for model in deleted:
         for relation in model._meta.related_objects:
             if relation.on_delete in GUARDING and relation.related_model._meta.concrete_model in deleted:

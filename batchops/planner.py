@@ -142,19 +142,33 @@ def affected_models(deleted_models):
     generic relations, and the parents and children of multi-table inheritance, as the
     deletion ``Collector`` does.
     """
+    return reachable_models(
+        deleted_models,
+        lambda relation: relation.on_delete is not models.DO_NOTHING,
+        generic=True,
+    )
+
+
+def reachable_models(start, follows, generic):
+    """Return the concrete models reached from ``start`` through deletion paths.
+
+    A reverse relation is followed when ``follows(relation)`` is true, generic relations
+    when ``generic`` is true, and the parents of multi-table inheritance always.
+    """
     seen = set()
-    stack = list(deleted_models)
+    stack = list(start)
     while stack:
         model = stack.pop()._meta.concrete_model
         if model in seen:
             continue
         seen.add(model)
         for relation in model._meta.related_objects:
-            if relation.on_delete is not models.DO_NOTHING:
+            if follows(relation):
                 stack.append(relation.related_model)
-        for private in model._meta.private_fields:
-            if getattr(private, "bulk_related_objects", None) is not None:
-                stack.append(private.remote_field.model)
+        if generic:
+            for private in model._meta.private_fields:
+                if getattr(private, "bulk_related_objects", None) is not None:
+                    stack.append(private.remote_field.model)
         stack.extend(model._meta.get_parent_list())
     return frozenset(seen)
 
