@@ -180,9 +180,16 @@ class RespConnection(asyncio.Protocol):
 
     def _run(self, requests, failure):
         """Run ``requests``, then answer ``failure``; send every reply in one write."""
+        self.batch = requests
+        try:
+            self._run_batch(requests, failure)
+        finally:
+            # not to keep a read's arguments alive while the client idles
+            self.batch = ()
+
+    def _run_batch(self, requests, failure):
         replies = []
         count = len(requests)
-        self.batch = requests
         try:
             if count <= BATCH:
                 _execute(self, requests, replies)

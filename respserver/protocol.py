@@ -3,8 +3,8 @@
 ``RequestParser.feed(data)`` takes the bytes of one read and returns the requests that
 are now complete, each a list of ``bytes`` arguments, and the protocol error that ended
 the stream, if any. A request may arrive split at any byte, or many in one read; the
-parser keeps its state between reads and never scans a byte twice while it waits for
-the end of a line.
+parser keeps its state between reads: while it waits for the end of a line it searches
+only the new bytes, and a long payload is joined once, when it is complete.
 
 The rules are those of ``processInlineBuffer`` and ``processMultibulkBuffer`` in Redis
 7.0's networking.c, including the quirks a client can observe:

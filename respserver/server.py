@@ -106,6 +106,10 @@ class RespServer:
         self._server.close()
         if self._idle_timer is not None:
             self._idle_timer.cancel()
+        # Connections accepted just before the close become connections in the next two
+        # turns of the loop (asyncio sets each one up in a task): stop those too.
+        for _ in range(2):
+            await asyncio.sleep(0)
         for conn in list(self.connections):
             conn.shutdown()
         loop = asyncio.get_running_loop()

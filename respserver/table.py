@@ -44,6 +44,9 @@ class Command:
     since: str = "1.0.0"
     group: str = "connection"
     complexity: str = "O(1)"
+    # (name, type, optional) of each argument, for COMMAND DOCS. Plain types only:
+    # redis-cli 7.0 reads the sub-arguments of "oneof" and "block" ones without checking
+    # they are there, and crashes.
     arguments: tuple = ()
     subcommands: dict = field(default_factory=dict)
     parent: "Command | None" = None
@@ -69,8 +72,9 @@ class Command:
 
     def docs(self):
         """The entry of COMMAND DOCS."""
+        # Redis's summaries end without a full stop.
         doc = {
-            "summary": self.summary,
+            "summary": self.summary.rstrip("."),
             "since": self.since,
             "group": self.group,
             "complexity": self.complexity,
@@ -149,7 +153,8 @@ def _table():
             since="6.0.0",
             arguments=(
                 ("protover", "integer", True),
-                ("username password", "block", True),
+                ("username", "string", True),
+                ("password", "string", True),
                 ("clientname", "string", True),
             ),
         ),
@@ -287,7 +292,7 @@ def _table():
                     ("slow", "connection"),
                     "Set client or connection specific info.",
                     since="7.2.0",
-                    arguments=(("attr", "oneof", False), ("value", "string", False)),
+                    arguments=(("attr", "string", False), ("value", "string", False)),
                 ),
                 Command(
                     "help",

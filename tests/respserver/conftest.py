@@ -52,6 +52,12 @@ class ServerThread:
             started.set()
             self.loop.run_forever()
             self.loop.run_until_complete(self.server.stop())
+            # as asyncio.Runner does: finish what is left, such as connections being set up
+            pending = asyncio.all_tasks(self.loop)
+            for task in pending:
+                task.cancel()
+            self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            self.loop.run_until_complete(asyncio.sleep(0.01))
             self.loop.close()
 
         self.thread = threading.Thread(target=serve, name=f"resp-{loop_name}", daemon=True)

@@ -39,6 +39,7 @@ CASES += [
     b"*1\r\n\r\n",
     b"PING\r\n*1\r\n*1\r\n$1\r\na\r\n",
     b"HELLO 3 WHAT\r\n",
+    b"COMMAND DOCS ping echo\r\n",
 ]
 # Sent after each case, to know the replies are complete when the connection stays open.
 SENTINEL = b"*2\r\n$4\r\nECHO\r\n$8\r\nSENTINEL\r\n"

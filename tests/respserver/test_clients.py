@@ -1,7 +1,11 @@
 """Real clients against the server on both event loops: redis-benchmark, redis-cli, redis-py."""
 
 import asyncio
+import os
+import pty
+import select
 import subprocess
+import time
 
 import pytest
 import redis
@@ -111,3 +115,36 @@ def test_redis_py_asyncio(resp_server):
 
     for protocol in (3, 2):
         assert asyncio.run(main(protocol)) == "7.0.15"
+
+
+def test_redis_cli_interactive(resp_server, redis_cli):
+    """Interactive redis-cli asks for COMMAND DOCS first and must survive the reply."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [redis_cli, "-p", str(resp_server.port)],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        close_fds=True,
+        # a dumb terminal: line editing without cursor queries that need answers
+        env={**os.environ, "TERM": "dumb"},
+    )
+    os.close(terminal)
+    output = b""
+    try:
+        os.write(controller, b"ping\n")
+        deadline = time.monotonic() + 20
+        while b"PONG" not in output and time.monotonic() < deadline:
+            if select.select([controller], [], [], 0.2)[0]:
+                try:
+                    output += os.read(controller, 4096)
+                except OSError:
+                    break
+        os.write(controller, b"quit\n")
+        assert process.wait(20) == 0, output
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        os.close(controller)
+    assert b"PONG" in output

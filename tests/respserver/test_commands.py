@@ -223,9 +223,7 @@ def test_command_lists_every_command_in_resp2_and_resp3():
 def test_command_docs_is_a_map_of_documentation():
     reply = talk(b"HELLO 3\r\nCOMMAND DOCS ping echo\r\n").output
     docs = reply[reply.index(b"%2\r\n$4\r\nping\r\n") :]
-    assert docs.startswith(
-        b"%2\r\n$4\r\nping\r\n%5\r\n$7\r\nsummary\r\n$16\r\nPing the server.\r\n"
-    )
+    assert docs.startswith(b"%2\r\n$4\r\nping\r\n%5\r\n$7\r\nsummary\r\n$15\r\nPing the server\r\n")
     assert b"$9\r\narguments\r\n*1\r\n%3\r\n$4\r\nname\r\n$7\r\nmessage\r\n" in docs
     assert b"$4\r\necho\r\n" in docs
 

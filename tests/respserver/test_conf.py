@@ -1,8 +1,8 @@
 """settings.RESPSERVER: defaults, overrides and system checks."""
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from respserver.checks import check_settings
