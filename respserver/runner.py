@@ -139,8 +139,11 @@ async def _serve(sock, config, loop_name, max_clients, workers, worker):
 
     def on_signal(signum):
         if not stop.is_set():
-            logger.info(
-                "Stopping on %s: no new clients, queued replies go out", signal.Signals(signum).name
+            # With workers the parent logs the stop once, so each worker logs at DEBUG.
+            logger.log(
+                logging.DEBUG if worker else logging.INFO,
+                "Stopping on %s: no new clients, queued replies go out",
+                signal.Signals(signum).name,
             )
             stop.set()
         elif not worker:
@@ -170,6 +173,11 @@ async def _serve(sock, config, loop_name, max_clients, workers, worker):
         await stop.wait()
         await server.stop()
     finally:
+        if worker:
+            # A worker gets the terminal's SIGINT and the parent's SIGTERM, in either
+            # order. Once the loop's handlers are gone a late one would kill it with a
+            # non-zero status, so block both until it exits.
+            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
     level = logging.DEBUG if worker else logging.INFO
@@ -221,6 +229,11 @@ def _supervise(probe, host, port, workers, config, factory, loop_name, max_clien
 
     def stop_children(signum=None, frame=None):
         nonlocal stopping
+        if signum is not None and not stopping:
+            logger.info(
+                "Stopping on %s: no new clients, queued replies go out",
+                signal.Signals(signum).name,
+            )
         stopping = True
         for pid in children:
             try:

@@ -2,6 +2,7 @@
 
 import errno
 import logging
+import os
 import signal
 import socket
 import time
@@ -161,6 +162,18 @@ def test_workers_share_the_port(run_manage):
     server.process.send_signal(signal.SIGTERM)
     assert server.wait() == 0
     assert "stopped" in server.output
+
+
+def test_workers_stop_on_ctrl_c_to_the_group(run_manage):
+    """Ctrl-C in a terminal signals the parent and every worker: the exit is still 0."""
+    server = run_manage("127.0.0.1:0", "--workers", "2")
+    assert "(uvloop, 2 workers" in server.output, server.output
+    with connect(server.port) as sock:
+        assert exchange(sock, b"PING\r\n", until=len(PONG)) == (PONG, False)
+    os.killpg(server.process.pid, signal.SIGINT)
+    assert server.wait() == 0, server.output
+    assert server.output.count("Stopping on") == 1, server.output
+    assert "failed" not in server.output
 
 
 def test_open_file_limit_is_raised_to_fit_max_clients(resp_log):
