@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import django
+import psycopg
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +62,6 @@ def configure(sqlite_path):
 
 def create_postgres_database():
     """Create the benchmark's PostgreSQL database when it does not exist yet."""
-    import psycopg
     from django.db import connections
 
     params = connections["postgres"].get_connection_params()
@@ -298,7 +298,14 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         configure(str(Path(directory) / "bench.sqlite3"))
-        create_postgres_database()
+        try:
+            create_postgres_database()
+        except psycopg.OperationalError as error:
+            parser.exit(
+                1,
+                f"PostgreSQL at {POSTGRES_URL} is not reachable ({error}). Start it or set "
+                "BENCH_POSTGRES_URL to a server where this user may create a database.\n",
+            )
         results = run(args.rounds_factor)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))
