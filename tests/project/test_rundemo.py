@@ -1,4 +1,4 @@
-"""The demo command serves the site and the RESP server together, and one SIGINT stops both."""
+"""The demo command serves the site and the RESP server together and stops them together."""
 
 import os
 import signal
@@ -21,6 +21,11 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def port_is_closed(port):
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
 def wait_for_http(url, process):
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -34,56 +39,136 @@ def wait_for_http(url, process):
     pytest.fail(f"{url} did not answer within {STARTUP_SECONDS} seconds")
 
 
-def port_is_closed(port):
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
+class Demo:
+    """``manage.py rundemo`` in a subprocess, on its embedded defaults."""
+
+    def __init__(self, tmp_path, web_port, resp_port):
+        self.web_port = web_port
+        self.resp_port = resp_port
+        env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+        command = [
+            sys.executable,
+            str(settings.BASE_DIR / "manage.py"),
+            "rundemo",
+            "--web", f"127.0.0.1:{web_port}",
+            "--resp", f"127.0.0.1:{resp_port}",
+            "--articles", "45",
+        ]
+        # The process gets a session of its own, because Ctrl-C in a terminal signals the whole group.
+        self.process = subprocess.Popen(
+            command,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_until_serving(self):
+        status, page = wait_for_http(f"http://127.0.0.1:{self.web_port}/articles/", self.process)
+        assert status == 200
+        assert "Articles" in page
+
+    def finish(self, timeout=30):
+        """Wait for the exit; return the exit code and the output."""
+        output = self.process.communicate(timeout=timeout)[0].decode(errors="replace")
+        return self.process.returncode, output
+
+    def kill(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.process.stdout.close()
 
 
 @pytest.fixture
-def demo(tmp_path):
-    web_port, resp_port = free_port(), free_port()
-    # The demo runs on its embedded defaults: an SQLite file and the local-memory cache.
-    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    command = [
-        sys.executable,
-        str(settings.BASE_DIR / "manage.py"),
-        "rundemo",
-        "--web", f"127.0.0.1:{web_port}",
-        "--resp", f"127.0.0.1:{resp_port}",
-        "--articles", "45",
-    ]
-    # The process gets a session of its own, because Ctrl-C in a terminal signals the whole group.
-    process = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    yield process, web_port, resp_port
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
-    process.stdout.close()
+def start_demo(tmp_path):
+    demos = []
+
+    def start(web_port=None, resp_port=None):
+        demo = Demo(tmp_path, web_port or free_port(), resp_port or free_port())
+        demos.append(demo)
+        return demo
+
+    yield start
+    for demo in demos:
+        demo.kill()
 
 
-def test_rundemo_serves_site_and_resp(demo):
-    process, web_port, resp_port = demo
-
-    status, page = wait_for_http(f"http://127.0.0.1:{web_port}/articles/", process)
-    assert status == 200
-    assert "Articles" in page
-
-    client = redis.Redis(host="127.0.0.1", port=resp_port, protocol=2, socket_timeout=5)
+def ping(port):
+    client = redis.Redis(host="127.0.0.1", port=port, protocol=2, socket_timeout=5)
     try:
-        assert client.ping() is True
+        return client.ping()
     finally:
         client.close()
 
-    os.killpg(process.pid, signal.SIGINT)
-    output = process.communicate(timeout=30)[0].decode(errors="replace")
-    assert process.returncode == 0, output
-    assert port_is_closed(web_port)
-    assert port_is_closed(resp_port)
+
+def test_ctrl_c_stops_site_and_resp(start_demo):
+    demo = start_demo()
+    demo.wait_until_serving()
+    assert ping(demo.resp_port) is True
+
+    os.killpg(demo.process.pid, signal.SIGINT)
+    code, output = demo.finish()
+
+    assert code == 0, output
+    assert port_is_closed(demo.web_port)
+    assert port_is_closed(demo.resp_port)
     assert "Traceback" not in output
+
+
+def test_sigterm_stops_site_and_resp(start_demo):
+    demo = start_demo()
+    demo.wait_until_serving()
+
+    demo.process.send_signal(signal.SIGTERM)
+    code, output = demo.finish()
+
+    assert code == 0, output
+    assert port_is_closed(demo.web_port)
+    assert port_is_closed(demo.resp_port)
+
+
+def test_busy_web_port_starts_nothing(start_demo):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        demo = start_demo(web_port=busy.getsockname()[1])
+        code, output = demo.finish()
+
+    assert code == 1
+    assert "the address is already in use" in output
+    assert port_is_closed(demo.resp_port)
+
+
+def test_busy_resp_port_stops_the_demo(start_demo):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        demo = start_demo(resp_port=busy.getsockname()[1])
+        code, output = demo.finish(timeout=STARTUP_SECONDS)
+
+    assert code == 1
+    assert "the address is already in use" in output
+    assert port_is_closed(demo.web_port)
+
+
+def test_resp_server_exit_stops_the_site(start_demo):
+    demo = start_demo()
+    demo.wait_until_serving()
+    resp_pid = int(ping_info_pid(demo.resp_port))
+
+    os.kill(resp_pid, signal.SIGKILL)
+    code, output = demo.finish()
+
+    assert code == 1
+    assert "The RESP server stopped with exit code -9" in output
+    assert port_is_closed(demo.web_port)
+
+
+def ping_info_pid(port):
+    client = redis.Redis(host="127.0.0.1", port=port, protocol=2, socket_timeout=5)
+    try:
+        return client.info("server")["process_id"]
+    finally:
+        client.close()
