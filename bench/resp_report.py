@@ -266,7 +266,7 @@ def section(results):
         )
         + ".",
         "",
-        "### Targets of issue 2",
+        "### Targets",
         "",
         "| server | target | measured | |",
         "|---|---|---|---|",

@@ -20,7 +20,8 @@ echo "== tests on SQLite and the local-memory cache"
 (unset DATABASE_URL REDIS_URL; run_pytest "$@") || exit $?
 
 if [ -n "${DATABASE_URL:-}${REDIS_URL:-}" ]; then
-    echo "== database and cache tests on DATABASE_URL=${DATABASE_URL:-} REDIS_URL=${REDIS_URL:-}"
+    # Only the schemes, because the URLs may carry passwords.
+    echo "== database and cache tests on DATABASE_URL=${DATABASE_URL%%://*}://... REDIS_URL=${REDIS_URL%%://*}://..."
     if [ $# -eq 0 ]; then
         set -- tests/batchops tests/pager tests/project
     fi

@@ -48,6 +48,10 @@ def _save_with_batchop():
             op.save(post)
 
 
+def shorten_sql(sql, limit=160):
+    return sql if len(sql) <= limit else sql[: limit - 1] + "…"
+
+
 METHODS = {
     "create": ("Post.objects.create()", _save_with_create),
     "batchop": ("BatchOperation", _save_with_batchop),
@@ -69,7 +73,7 @@ def _measure(request, method):
             "statement_count": len(statements),
             "control_count": sum(1 for sql in statements if sql.startswith(TRANSACTION_CONTROL)),
             "by_keyword": Counter(sql.split(None, 1)[0].upper() for sql in statements).most_common(),
-            "first_statements": [sql[:160] for sql in statements[:3]],
+            "first_statements": [shorten_sql(sql) for sql in statements[:3]],
             "vendor": connection.vendor,
         }
     context["total_posts"] = Post.objects.count()

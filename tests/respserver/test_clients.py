@@ -16,7 +16,7 @@ def run_tool(*command, stdin=None, timeout=120):
     return subprocess.run(command, input=stdin, capture_output=True, timeout=timeout)
 
 
-# Columns: redis-benchmark arguments after the port, as issue 2 lists them.
+# Columns: redis-benchmark arguments after the port: many requests, pipelining, one client, no keep-alive.
 BENCHMARKS = [
     ("-t", "ping", "-n", "10000"),
     ("-t", "ping", "-n", "10000", "-P", "16"),
