@@ -2,9 +2,9 @@
 
 ``run(host, port, workers=..., use_uvloop=..., config=...)`` serves until SIGINT or
 SIGTERM, then stops accepting, lets queued replies go out and returns the exit status.
-With ``workers`` above 1 it forks that many processes; each binds its own socket with
-SO_REUSEPORT, so the kernel spreads connections over them, and builds its event loop
-after the fork.
+With ``workers`` above 1 it forks that many processes. Each binds its own socket with
+SO_REUSEPORT, so the kernel spreads connections over them, and each builds its event
+loop after the fork.
 """
 
 import asyncio
@@ -95,7 +95,7 @@ def raise_open_file_limit(max_clients):
 
 
 def loop_factory(use_uvloop):
-    """Return the event loop factory and its name; uvloop unless told otherwise."""
+    """Return the event loop factory and its name: uvloop unless ``use_uvloop`` is false."""
     if use_uvloop:
         import uvloop
 
