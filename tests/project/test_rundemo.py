@@ -39,10 +39,14 @@ def wait_for_http(url, process):
     pytest.fail(f"{url} did not answer within {STARTUP_SECONDS} seconds")
 
 
+def ignore_sigint_in_child():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class Demo:
     """``manage.py rundemo`` in a subprocess, on its embedded defaults."""
 
-    def __init__(self, tmp_path, web_port, resp_port):
+    def __init__(self, tmp_path, web_port, resp_port, ignore_sigint=False):
         self.web_port = web_port
         self.resp_port = resp_port
         env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
@@ -62,6 +66,8 @@ class Demo:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # A shell that starts a background job makes it ignore SIGINT.
+            preexec_fn=ignore_sigint_in_child if ignore_sigint else None,
         )
 
     def wait_until_serving(self):
@@ -85,8 +91,8 @@ class Demo:
 def start_demo(tmp_path):
     demos = []
 
-    def start(web_port=None, resp_port=None):
-        demo = Demo(tmp_path, web_port or free_port(), resp_port or free_port())
+    def start(web_port=None, resp_port=None, ignore_sigint=False):
+        demo = Demo(tmp_path, web_port or free_port(), resp_port or free_port(), ignore_sigint)
         demos.append(demo)
         return demo
 
@@ -103,8 +109,9 @@ def ping(port):
         client.close()
 
 
-def test_ctrl_c_stops_site_and_resp(start_demo):
-    demo = start_demo()
+@pytest.mark.parametrize("ignore_sigint", [False, True], ids=["terminal", "background-job"])
+def test_ctrl_c_stops_site_and_resp(start_demo, ignore_sigint):
+    demo = start_demo(ignore_sigint=ignore_sigint)
     demo.wait_until_serving()
     assert ping(demo.resp_port) is True
 
@@ -150,6 +157,19 @@ def test_busy_resp_port_stops_the_demo(start_demo):
 
     assert code == 1
     assert "the address is already in use" in output
+    assert port_is_closed(demo.web_port)
+
+
+def test_resp_server_stop_stops_the_site(start_demo):
+    demo = start_demo()
+    demo.wait_until_serving()
+    resp_pid = int(ping_info_pid(demo.resp_port))
+
+    os.kill(resp_pid, signal.SIGTERM)
+    code, output = demo.finish()
+
+    assert code == 0, output
+    assert "The RESP server was stopped, so the demo stopped too." in output
     assert port_is_closed(demo.web_port)
 
 

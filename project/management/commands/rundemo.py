@@ -83,7 +83,13 @@ class Command(BaseCommand):
             [sys.executable, manage_py, "runrespserver", options["resp"]],
             preexec_fn=stop_with_parent,
         )
-        previous_sigterm = signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+        # Both signals stop the site through KeyboardInterrupt, as Ctrl-C does. SIGINT
+        # needs its handler too, because a shell that starts a background job ignores
+        # SIGINT in it, and Python then installs none.
+        previous_handlers = {
+            signum: signal.signal(signum, raise_keyboard_interrupt)
+            for signum in (signal.SIGINT, signal.SIGTERM)
+        }
         stopping = threading.Event()
         resp_died = threading.Event()
         try:
@@ -99,15 +105,18 @@ class Command(BaseCommand):
                 pass
         finally:
             stopping.set()
-            signal.signal(signal.SIGTERM, previous_sigterm)
+            for signum, handler in previous_handlers.items():
+                signal.signal(signum, handler)
             if resp.poll() is None:
                 resp.terminate()
             resp.wait(timeout=15)
-        if resp_died.is_set():
+        if resp_died.is_set() and resp.returncode != 0:
             raise CommandError(
                 f"The RESP server stopped with exit code {resp.returncode}, so the demo "
                 "stopped too. Its output above says why."
             )
+        if resp_died.is_set():
+            self.stdout.write("The RESP server was stopped, so the demo stopped too.")
 
     def wait_until_accepting(self, resp, addrport):
         """Return once the RESP server accepts connections; raise if it exits first."""
