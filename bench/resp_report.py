@@ -30,7 +30,7 @@ def explain(reason, summary, name):
         )
         return (
             f"CPU per request at -P 1 ({figures}) is an epoll wake-up, one read and one write "
-            "per request on both servers; our Python part is a dict lookup of the read and the "
+            "per request on both servers. The Python work of respserver is a dict lookup of the read and the "
             "write of a prepared reply, the same for inline and multibulk PINGs. The two tests "
             "differ here by about as much as they differ from redis-server, which is the noise "
             "of the shared machine on runs of about a second."
