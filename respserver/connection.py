@@ -1,14 +1,16 @@
 """One client connection: an asyncio protocol that parses, runs and replies.
 
-Every read is answered by at most one write, holding the replies of all the requests the
-read completed, in order. A protocol error adds its error line to that write and closes
-the connection; the requests after it are not run. QUIT does the same after ``+OK``.
+The connection replies to each read with at most one write, which contains the replies
+of all the requests the read completed, in order. A protocol error adds its error line
+to that write and closes the connection, so the requests after it are not run. QUIT does
+the same after ``+OK``.
 
 Flow control: the transport's high-water mark is the server's output limit. Above it,
 the transport calls ``pause_writing`` and the connection stops reading until
-``resume_writing``. A read whose replies alone pass the limit answers what it has run
-and keeps the rest of its requests for when the replies have drained, so one read never
-queues more than the limit plus one reply.
+``resume_writing``. When the replies of one read pass the limit, the connection sends
+the replies of the requests it has run and keeps the rest of the requests until the
+replies have drained. So one read never queues more than the limit plus one batch of
+replies.
 """
 
 import asyncio
@@ -30,8 +32,9 @@ MAX_CLIENTS_REPLY = b"-ERR max number of clients reached\r\n"
 # Requests run between two checks of the size of a read's replies.
 BATCH = 64
 
-# Reads made only of PINGs as clients send them, up to 64 in a pipeline, answered
-# without parsing: the read itself is the key. Other runs of PINGs are counted.
+# Replies and request counts of reads made only of PINGs as clients send them, up to 64
+# in a pipeline. The read itself is the key, so these reads need no parsing. Other runs
+# of PINGs are counted by ``_pings``.
 _PING_READS = {}
 for _count in range(1, 65):
     _PING_READS[PING_INLINE * _count] = (PONG * _count, _count)
@@ -75,13 +78,13 @@ class RespConnection(asyncio.Protocol):
         self.name = None
         self.lib_name = None
         self.lib_ver = None
-        # Requests run, and whether anything arrived since the idle check last looked.
+        # Count of requests run, and whether anything arrived since the last idle check.
         self.commands = 0
         self.active = True
         self.idle_rounds = 0
         self._write = None
-        # True while no request is partly read and none is held back: reads that are
-        # whole PINGs may then take the shortcut.
+        # True while no request is partly read and none is held back, so reads that are
+        # whole PINGs may take the shortcut.
         self._clean = False
         self._closing = False
         self._write_paused = False
@@ -146,7 +149,7 @@ class RespConnection(asyncio.Protocol):
 
     def _received(self, data):
         if self._closing:
-            # stopping: what the client still sends is read and dropped (see shutdown)
+            # The connection is stopping: input is read and dropped (see shutdown).
             self._quiet_since = time.monotonic()
             return
         try:
@@ -154,7 +157,7 @@ class RespConnection(asyncio.Protocol):
                 if data[0] == STAR:
                     if data.startswith(PING_MULTIBULK) and self._pings(data, PING_MULTIBULK):
                         return
-                    # whole reads of canonical multibulk requests: hiredis frames them
+                    # hiredis frames whole reads of canonical multibulk requests.
                     requests = self._frames(data)
                     if requests is not None:
                         self._run(requests, None)
@@ -170,7 +173,10 @@ class RespConnection(asyncio.Protocol):
             self._close(abort=True)
 
     def _pings(self, data, ping):
-        """Answer ``data`` if it is a run of ``ping`` only, as a client pipelining sends it."""
+        """Reply to ``data`` if it contains only repeats of ``ping``, as in a pipeline.
+
+        Return whether it did.
+        """
         count = data.count(ping)
         if count * len(ping) != len(data):
             return False
@@ -179,12 +185,12 @@ class RespConnection(asyncio.Protocol):
         return True
 
     def _run(self, requests, failure):
-        """Run ``requests``, then answer ``failure``; send every reply in one write."""
+        """Run ``requests`` and reply to ``failure``, all in one write."""
         self.batch = requests
         try:
             self._run_batch(requests, failure)
         finally:
-            # not to keep a read's arguments alive while the client idles
+            # Release the read's arguments, which would stay alive while the client idles.
             self.batch = ()
 
     def _run_batch(self, requests, failure):
@@ -195,7 +201,7 @@ class RespConnection(asyncio.Protocol):
                 _execute(self, requests, replies)
             else:
                 # Long reads run in batches, so that their replies stop at about the
-                # output limit: one batch of replies is the most it can overshoot.
+                # output limit. They overshoot it by one batch of replies at most.
                 limit = self.server.config.output_buffer_max
                 for start in range(0, count, BATCH):
                     _execute(self, requests[start : start + BATCH], replies)
@@ -204,6 +210,7 @@ class RespConnection(asyncio.Protocol):
                         self._hold(requests[start + BATCH :], failure)
                         self._write(b"".join(replies))
                         return
+
         except CloseAfterReply as stop:
             replies.append(stop.reply)
             self.commands += (
@@ -212,6 +219,7 @@ class RespConnection(asyncio.Protocol):
             self._write(b"".join(replies))
             self._close()
             return
+
         self.commands += count
         if failure is not None:
             self.server.protocol_error(self, failure)
@@ -229,7 +237,8 @@ class RespConnection(asyncio.Protocol):
         self._clean = False
         self._pause_reading()
         if not self._write_paused:
-            # The transport took the replies without pausing: go on at the next turn.
+            # The transport accepted the replies without pausing, so continue at the
+            # next loop iteration.
             asyncio.get_running_loop().call_soon(self._run_backlog)
 
     def _run_backlog(self):
@@ -265,12 +274,12 @@ class RespConnection(asyncio.Protocol):
             self.transport.close()
 
     def shutdown(self):
-        """Run no more requests; send the queued replies, then end the connection.
+        """Stop running requests, send the queued replies, then end the connection.
 
-        The server's side ends at once (write_eof sends FIN after the queued replies),
-        but the connection stays open, reading and dropping input, until the client
-        closes or ``close_if_drained`` finds it quiet: closing a socket with unread
-        input makes the kernel reset it, which loses the replies still in flight.
+        The server's side ends at once, because write_eof sends FIN after the queued
+        replies. The connection stays open, reading and dropping input, until the
+        client closes or ``close_if_drained`` finds it quiet. Closing a socket with
+        unread input makes the kernel reset it, which loses the replies still in flight.
         """
         if self._closing:
             return
@@ -287,7 +296,10 @@ class RespConnection(asyncio.Protocol):
             transport.close()
 
     def close_if_drained(self, now, quiet):
-        """After ``shutdown``: close once every reply is out and no input came for ``quiet`` s."""
+        """Close the connection after ``shutdown`` once every reply is sent.
+
+        The connection must also have received no input for ``quiet`` seconds.
+        """
         transport = self.transport
         if (
             not transport.is_closing()
@@ -315,8 +327,8 @@ def _execute(
     get = handlers.get
     for argv in requests:
         handler = get(argv[0])
-        # ECHO and PING as their handlers answer them, without the call: the common
-        # shapes of pipelines
+        # Reply to the common pipeline shapes of ECHO and PING inline, with the same
+        # bytes as their handlers but without the call.
         if handler is echo:
             if len(argv) == 2:
                 arg = argv[1]

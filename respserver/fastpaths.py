@@ -1,6 +1,6 @@
 """Fast readers of the request shapes clients send, each exact or declining.
 
-``walk`` reads canonical requests with one ``split``; ``HiredisFrames`` reads whole
+``walk`` reads canonical requests with one ``split``. ``HiredisFrames`` reads whole
 reads of canonical multibulk requests with hiredis, in C. Each returns only what
 Redis's rules read identically, and leaves the rest to ``protocol.RequestParser``'s
 general parser, which calls them.
@@ -27,7 +27,7 @@ _MARK_FOR_HIREDIS = bytes.maketrans(b"123456789=(%~>|", b"000000000++++++")
 
 
 def walk(data, commands):
-    """Append the canonical requests at the start of ``data``; return the bytes used.
+    """Append the canonical requests at the start of ``data`` and return the bytes used.
 
     Covers the shapes clients send: ``*N`` with ``$L`` headers and payloads without CRLF
     inside, and inline lines without quotes, NUL, VT or FF. It stops at the first request
@@ -76,11 +76,12 @@ def walk(data, commands):
 class HiredisFrames:
     """Parse reads made only of canonical multibulk requests with hiredis, in C.
 
-    hiredis reads replies, a superset of what Redis accepts as requests: it also knows
-    simple strings, numbers, maps and attributes. ``parse`` returns the requests only
-    when the read can be nothing but ``*N`` arrays of ``$L`` strings, complete, and
-    None otherwise, so that the Python parser reads it with Redis's exact rules. One
-    instance serves every connection of an event loop: it holds no state between calls.
+    hiredis reads replies, a superset of what Redis accepts as requests, because it
+    also parses simple strings, numbers, maps and attributes. ``parse`` returns the
+    requests only when the read can be nothing but complete ``*N`` arrays of ``$L``
+    strings. Otherwise it returns None, so that the Python parser reads the data with
+    Redis's exact rules. One instance serves every connection of an event loop, because
+    it keeps no state between calls.
 
     Reads containing, anywhere, a type byte of the replies that hiredis would turn into
     ``bytes`` or lists passing for requests (simple, verbatim and big-number strings,
@@ -96,8 +97,8 @@ class HiredisFrames:
     def parse(self, data, join=b"".join):
         """Return the requests of ``data``, or None if the Python parser must read it."""
         # One pass maps the ambiguous type bytes to "+" and digits to "0". hiredis
-        # allocates an array of the announced size at its header: it sees none above
-        # 999 elements.
+        # allocates an array of the announced size when it reads a header, so arrays
+        # of 1000 or more elements go to the Python parser.
         marked = data.translate(_MARK_FOR_HIREDIS)
         if len(data) > self.bulk_max or marked.find(b"+") >= 0 or marked.find(b"*0000") >= 0:
             return None

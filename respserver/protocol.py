@@ -2,9 +2,9 @@
 
 ``RequestParser.feed(data)`` takes the bytes of one read and returns the requests that
 are now complete, each a list of ``bytes`` arguments, and the protocol error that ended
-the stream, if any. A request may arrive split at any byte, or many in one read; the
-parser keeps its state between reads: while it waits for the end of a line it searches
-only the new bytes, and a long payload is joined once, when it is complete.
+the stream, if any. A request may arrive split at any byte, or many may arrive in one
+read, so the parser keeps its state between reads. While it waits for the end of a line,
+it searches only the new bytes, and it joins a long payload once, when it is complete.
 
 The rules are those of ``processInlineBuffer`` and ``processMultibulkBuffer`` in Redis
 7.0's networking.c, including the quirks a client can observe:
@@ -58,7 +58,7 @@ _ESCAPES = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("a"): 7}
 
 
 class ProtocolError(Exception):
-    """A request that Redis would answer with an error line and a close.
+    """Error for a request that Redis rejects with an error line and a close.
 
     ``reply`` is the error line without its leading ``-`` and trailing CRLF, or None
     when the connection closes without a reply (query buffer limit).
@@ -92,8 +92,8 @@ def split_inline(line):
 
 
 def _sdssplitargs(line):
-    # NOTE: a literal transcription of the C state machine, kept for the rare lines with
-    # quotes; a NUL ends the string, as it does for C.
+    # NOTE: this is a literal transcription of the C state machine, kept for the rare
+    # lines with quotes. A NUL ends the string, as it does in C.
     end = line.find(b"\x00")
     if end >= 0:
         line = line[:end]
@@ -205,11 +205,11 @@ class RequestParser:
 
     @property
     def idle(self):
-        """Whether the parser holds no part of a request."""
+        """True when the parser contains no part of a request."""
         return not self._buffered and self._argv is None and self._failed is None
 
     def feed(self, data):
-        """Parse ``data``; return ``(requests, error)``.
+        """Parse ``data`` and return ``(requests, error)``.
 
         ``requests`` lists the requests completed by ``data``, in order. ``error`` is the
         ``ProtocolError`` that follows them, after which the parser accepts nothing.
@@ -230,7 +230,8 @@ class RequestParser:
                     if commands is not None:
                         return commands, None
                 commands = []
-                # The walker knows lengths up to WALK_LENGTH_MAX without a limit check.
+                # The walker accepts lengths up to WALK_LENGTH_MAX without checking
+                # bulk_max, so it runs only when bulk_max is at least that large.
                 start = walk(data, commands) if self.bulk_max >= WALK_LENGTH_MAX else 0
                 if start == len(data):
                     return commands, None
@@ -241,11 +242,14 @@ class RequestParser:
         return commands, self._parse(data, commands)
 
     def _join(self, data):
-        """Add ``data`` to the buffered bytes; return them all once they can progress."""
+        """Add ``data`` to the buffered bytes.
+
+        Return all the buffered bytes once parsing can progress, and None until then.
+        """
         self._chunks.append(data)
         self._buffered += len(data)
         if self._line_open:
-            # Only the new bytes can hold the end of the open line.
+            # Only the new bytes can contain the end of the open line.
             if not self._line_hidden:
                 delimiter = LF if self._in_inline() else CR
                 end = data.find(delimiter)
@@ -271,7 +275,7 @@ class RequestParser:
         return data
 
     def _keep(self, rest, line_open):
-        """Buffer the unparsed tail ``rest``; ``line_open`` if it waits for a line end."""
+        """Buffer the unparsed tail ``rest``, noting whether it waits for a line end."""
         self._chunks = [rest]
         self._buffered = len(rest)
         self._line_open = line_open
@@ -292,7 +296,7 @@ class RequestParser:
         return self._failed
 
     def _parse(self, data, commands):
-        """Parse ``data`` from its start with the saved state; return the error or None."""
+        """Parse ``data`` with the saved state and return the error or None."""
         end = len(data)
         pos = 0
         nul = b"\x00" in data
