@@ -1,9 +1,9 @@
-"""The commands' handlers: what each command answers, as Redis 7.0 answers it.
+"""Command handlers that reply as Redis 7.0 does.
 
 A handler takes the connection and the request's arguments (``bytes``) and returns the
 bytes of its reply. The connection gives ``proto``, ``client_id``, ``name``,
-``lib_name``, ``lib_ver``, ``batch`` and ``server``. QUIT raises ``CloseAfterReply``:
-its reply is the last one, and the connection closes once it is sent. The table of
+``lib_name``, ``lib_ver``, ``batch`` and ``server``. QUIT raises ``CloseAfterReply``,
+whose reply is the last one. The connection closes once that reply is sent. The table of
 commands, with arities and documentation, is in ``respserver.table``.
 """
 
@@ -24,14 +24,17 @@ ERR_SETINFO_OPTION = b"ERR Unrecognized option '%s'"
 ERR_SETINFO_VALUE = b"ERR %s cannot contain spaces, newlines or special characters."
 ERR_SYNTAX = "ERR syntax error"
 
-# What HELLO and INFO report: the Redis version whose behaviour this server follows.
+# Redis version that HELLO and INFO report, and whose behaviour this server follows.
 REDIS_VERSION = "7.0.15"
 # Redis cuts names and arguments quoted in errors to this many bytes.
 QUOTE_MAX = 128
 
 
 class CloseAfterReply(Exception):  # noqa: N818 (a signal, not an error)
-    """Raised by QUIT (``argv``): send ``reply``, run nothing after it, close the connection."""
+    """Signal raised by QUIT to send ``reply`` and close the connection.
+
+    No request after ``argv``, the QUIT request, is run.
+    """
 
     def __init__(self, reply, argv):
         super().__init__("close after reply")
@@ -48,7 +51,7 @@ def cstring(value, limit=QUOTE_MAX):
 
 
 def arity_error(fullname):
-    """The reply to a request with the wrong number of arguments for ``fullname``."""
+    """Return the error reply for the wrong number of arguments to ``fullname``."""
     return error(ERR_ARITY.format(fullname))
 
 
@@ -99,6 +102,7 @@ def quit_command(conn, argv):
 def hello(conn, argv):
     version = 0
     index = 1
+
     if len(argv) >= 2:
         version = string2ll(argv[1])
         if version is None:
@@ -106,13 +110,14 @@ def hello(conn, argv):
         if version < 2 or version > 3:
             return error(ERR_NOPROTO)
         index = 2
+
     name = None
     while index < len(argv):
         option = argv[index].upper()
         more = len(argv) - 1 - index
         if option == b"AUTH" and more >= 2:
-            # NOTE: there are no users and no passwords: "default" is Redis's user
-            # without a password, which any password opens.
+            # NOTE: there are no users and no passwords. "default" is Redis's user
+            # without a password, which accepts any password.
             if argv[index + 1] != b"default":
                 return error(ERR_WRONGPASS)
             index += 3
@@ -121,6 +126,7 @@ def hello(conn, argv):
             index += 2
         else:
             return error(ERR_HELLO_OPTION % cstring(argv[index], len(argv[index])))
+
     if name is not None:
         if not _valid_attribute(name):
             return error(ERR_CLIENT_NAME)
@@ -180,9 +186,9 @@ def client_setinfo(conn, argv):
 def stringmatch(pattern, string):
     """Match ``string`` against a Redis glob, ignoring case, as CONFIG GET does.
 
-    ``*``, ``?``, ``[abc]``, ``[^abc]``, ``[a-z]`` and ``\\`` escapes, with the edge
-    cases of Redis's stringmatchlen: an unclosed ``[`` runs to the end of the pattern and
-    a reversed range matches like the straight one.
+    Supports ``*``, ``?``, ``[abc]``, ``[^abc]``, ``[a-z]`` and ``\\`` escapes, with the
+    edge cases of Redis's stringmatchlen. An unclosed ``[`` runs to the end of the
+    pattern, and a reversed range matches like the straight one.
     """
     pattern = pattern.lower()
     string = string.lower()
@@ -258,7 +264,7 @@ def config_get(conn, argv):
 
 
 def _table():
-    # Imported on use: the table is built from the handlers of this module.
+    # Imported at call time, because respserver.table imports this module's handlers.
     from respserver.table import COMMANDS
 
     return COMMANDS
@@ -305,15 +311,17 @@ INFO_SECTIONS = ("server", "clients", "stats")
 
 
 def info(conn, argv):
-    wanted = [arg.decode("latin-1").lower() for arg in argv[1:]] or ["default"]
-    if any(name in ("default", "all", "everything") for name in wanted):
-        wanted = list(INFO_SECTIONS)
+    requested = [arg.decode("latin-1").lower() for arg in argv[1:]] or ["default"]
+    if any(name in ("default", "all", "everything") for name in requested):
+        requested = list(INFO_SECTIONS)
+
     # Redis counts the requests run before this one in the same read.
     earlier = next((index for index, request in enumerate(conn.batch) if request is argv), 0)
     sections = conn.server.info_sections(earlier)
+
     parts = []
     for name in INFO_SECTIONS:
-        if name in wanted:
+        if name in requested:
             lines = "".join(f"{key}:{value}\r\n" for key, value in sections[name].items())
             parts.append(f"# {name.capitalize()}\r\n{lines}")
     return encode(Verbatim("\r\n".join(parts)), conn.proto)

@@ -190,7 +190,7 @@ class RespConnection(asyncio.Protocol):
         try:
             self._run_batch(requests, failure)
         finally:
-            # Release the read's arguments, which would stay alive while the client idles.
+            # Release the read's arguments so that an idle client does not keep them.
             self.batch = ()
 
     def _run_batch(self, requests, failure):

@@ -1,10 +1,10 @@
-"""The RESP server of one event loop: listening, limits, statistics and a clean stop.
+"""RESP server of one event loop: listening, limits, statistics and a clean stop.
 
 ``RespServer(config)`` serves a listening socket with ``await server.start(sock)`` and
-stops with ``await server.stop()``: it stops accepting, lets each client's queued
-replies go out, and closes every connection, aborting those that have not drained
-after ``config.shutdown_timeout`` seconds. It reads no settings: the caller resolves a
-``ServerConfig`` (``respserver.conf.get_config()``) and passes it in.
+stops with ``await server.stop()``. Stopping ends accepting, lets each client's queued
+replies go out, and closes every connection. Connections that have not drained after
+``config.shutdown_timeout`` seconds are aborted. The server reads no settings, so the
+caller resolves a ``ServerConfig`` (``respserver.conf.get_config()``) and passes it in.
 """
 
 import asyncio
@@ -23,14 +23,17 @@ from respserver.fastpaths import HiredisFrames
 logger = logging.getLogger("respserver")
 
 VERSION = "0.1.0"
-# At a stop, connections whose replies are out are closed after this many seconds
-# without input from the client, checked this often.
+# During a stop, a connection whose replies are sent is closed after SHUTDOWN_QUIET
+# seconds without input from the client. SHUTDOWN_POLL is the check interval in seconds.
 SHUTDOWN_QUIET = 0.3
 SHUTDOWN_POLL = 0.1
 
 
 class RateLimitedLog:
-    """Log at most ``burst`` messages per ``interval`` seconds, then say how many were dropped."""
+    """Logger of at most ``burst`` messages per ``interval`` seconds.
+
+    The first message of the next interval is preceded by a count of the dropped ones.
+    """
 
     def __init__(self, level, burst=10, interval=60.0, clock=time.monotonic):
         self.level = level
@@ -84,7 +87,7 @@ class RespServer:
         self.output_pauses = 0
         self.output_peak = 0
         self._finished_commands = 0
-        self._log_refused = RateLimitedLog(logging.WARNING)
+        self._log_rejected = RateLimitedLog(logging.WARNING)
         self._log_protocol_error = RateLimitedLog(logging.DEBUG)
 
     # lifecycle
@@ -100,18 +103,19 @@ class RespServer:
             self._schedule_idle_check()
 
     async def stop(self):
-        """Stop accepting, send the queued replies, close every connection."""
+        """Stop accepting, send the queued replies and close every connection."""
         if self._server is None:
             return
         self._server.close()
         if self._idle_timer is not None:
             self._idle_timer.cancel()
-        # Connections accepted just before the close become connections in the next two
-        # turns of the loop (asyncio sets each one up in a task): stop those too.
+        # Connections accepted just before the close are set up by asyncio in a task
+        # during the next two loop iterations. Wait for them so that they stop too.
         for _ in range(2):
             await asyncio.sleep(0)
         for conn in list(self.connections):
             conn.shutdown()
+
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.config.shutdown_timeout
         while self.connections and loop.time() < deadline:
@@ -119,6 +123,7 @@ class RespServer:
             now = time.monotonic()
             for conn in list(self.connections):
                 conn.close_if_drained(now, SHUTDOWN_QUIET)
+
         if self.connections:
             logger.warning(
                 "Closing %d clients whose replies did not drain in %s s",
@@ -137,12 +142,13 @@ class RespServer:
     # connections
 
     def admit(self, conn):
-        """Register ``conn``; return False when the maximum number of clients is reached."""
+        """Register ``conn`` and return True, or return False at the client limit."""
         self.connections_received += 1
         if len(self.connections) >= self.max_clients:
             self.rejected_connections += 1
-            self._log_refused(
-                "Refused a client: the maximum of %d clients is reached", self.max_clients
+            self._log_rejected(
+                "Rejected a client: the maximum of %d clients is reached",
+                self.max_clients,
             )
             return False
         self.connections.add(conn)
@@ -177,7 +183,7 @@ class RespServer:
         )
 
     def _check_idle(self, interval):
-        # A client is idle after idle_timeout seconds of checks that saw no traffic.
+        # A client is idle after idle_timeout seconds of checks that found no traffic.
         rounds = self.config.idle_timeout / interval
         for conn in list(self.connections):
             if conn.active:
@@ -201,7 +207,7 @@ class RespServer:
         return self._finished_commands + sum(conn.commands for conn in self.connections)
 
     def config_values(self):
-        """Parameters for CONFIG GET, named and formatted as Redis's."""
+        """Return the parameters for CONFIG GET, named and formatted as in Redis."""
         host, port = (self.address or ("", 0))[:2]
         timeout = self.config.idle_timeout or 0
         return {
@@ -217,9 +223,10 @@ class RespServer:
         }
 
     def info_sections(self, running=0):
-        """Fields of INFO's server, clients and stats sections.
+        """Return the fields of INFO's server, clients and stats sections.
 
-        ``running``: requests run in the current read and not yet counted.
+        ``running`` is the count of requests run in the current read but not yet
+        counted.
         """
         now = time.time()
         uptime = int(now - self.started)

@@ -1,7 +1,7 @@
 """The command table: names, arities, flags, documentation, and dispatch.
 
 ``dispatch(conn, argv)`` looks a command up case-insensitively, checks its arity as
-Redis does, and answers unknown commands and subcommands with Redis's errors.
+Redis does, and replies to unknown commands and subcommands with Redis's errors.
 ``HANDLERS`` maps command names, in upper and lower case, to checked handlers.
 """
 
@@ -33,7 +33,10 @@ from respserver.encoder import SimpleString, encode, error
 
 @dataclass
 class Command:
-    """One command: its handler, arity (negative: at least), flags and documentation."""
+    """Command entry: its handler, arity, flags and documentation.
+
+    A negative arity -N means at least N arguments, counting the command name.
+    """
 
     name: str
     handler: object
@@ -44,9 +47,9 @@ class Command:
     since: str = "1.0.0"
     group: str = "connection"
     complexity: str = "O(1)"
-    # (name, type, optional) of each argument, for COMMAND DOCS. Plain types only:
-    # redis-cli 7.0 reads the sub-arguments of "oneof" and "block" ones without checking
-    # they are there, and crashes.
+    # (name, type, optional) of each argument, for COMMAND DOCS. Only plain types are
+    # used, because redis-cli 7.0 reads the sub-arguments of "oneof" and "block"
+    # arguments without checking that they exist, and crashes.
     arguments: tuple = ()
     subcommands: dict = field(default_factory=dict)
     parent: "Command | None" = None
@@ -56,7 +59,7 @@ class Command:
         return f"{self.parent.name}|{self.name}" if self.parent else self.name
 
     def info(self):
-        """The entry of COMMAND and COMMAND INFO."""
+        """Return the entry of this command in COMMAND and COMMAND INFO replies."""
         return [
             self.fullname,
             self.arity,
@@ -71,7 +74,7 @@ class Command:
         ]
 
     def docs(self):
-        """The entry of COMMAND DOCS."""
+        """Return the entry of this command in COMMAND DOCS replies."""
         # Redis's summaries end without a full stop.
         doc = {
             "summary": self.summary.rstrip("."),
@@ -376,7 +379,7 @@ def _checked(command):
 def _container_handler(command):
     subcommands = {name.encode(): _checked(sub) for name, sub in command.subcommands.items()}
     too_few = arity_error(command.fullname)
-    # COMMAND alone lists every command; CONFIG and CLIENT alone are arity errors.
+    # COMMAND alone lists every command, but CONFIG and CLIENT alone are arity errors.
     alone = command_all if command.name == "command" else None
 
     def run(conn, argv):
@@ -417,6 +420,6 @@ def resolve(name, handlers=HANDLERS):
 
 
 def dispatch(conn, argv, handlers=HANDLERS):
-    """Run one request; return its reply. QUIT raises ``CloseAfterReply``."""
+    """Run one request and return its reply. QUIT raises ``CloseAfterReply``."""
     handler = handlers.get(argv[0]) or resolve(argv[0])
     return handler(conn, argv)

@@ -214,7 +214,7 @@ def test_max_clients(start_resp_server, resp_log):
         assert stats["clients"]["connected_clients"] == 3
         warnings = [record for record in resp_log if record.levelno == logging.WARNING]
         assert [record.getMessage() for record in warnings] == [
-            "Refused a client: the maximum of 3 clients is reached"
+            "Rejected a client: the maximum of 3 clients is reached"
         ]
     finally:
         for sock in admitted:
