@@ -50,7 +50,7 @@ POSITIVE_INTEGERS = (
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """The resolved limits of one server; tests build it directly."""
+    """Resolved limits of one server. Tests build it directly."""
 
     max_clients: int = DEFAULTS["MAX_CLIENTS"]
     inline_max: int = DEFAULTS["INLINE_MAX"]
@@ -64,7 +64,7 @@ class ServerConfig:
 
 @dataclass(frozen=True)
 class Problem:
-    """One invalid entry of the setting, for ImproperlyConfigured and system checks."""
+    """Invalid entry of the setting, for ImproperlyConfigured and system checks."""
 
     check_id: str
     message: str
@@ -126,7 +126,10 @@ def find_problems(configured):
 
 @cache
 def get_config():
-    """Return the ``ServerConfig`` of ``settings.RESPSERVER``; raise if it is invalid."""
+    """Return the ``ServerConfig`` of ``settings.RESPSERVER``.
+
+    Raise ImproperlyConfigured with the first problem if the setting is invalid.
+    """
     configured = getattr(settings, "RESPSERVER", {})
     problems = find_problems(configured)
     if problems:

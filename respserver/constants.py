@@ -1,4 +1,4 @@
-"""Bytes and limits of the RESP protocol, as Redis 7.0 has them."""
+"""Bytes and limits of the RESP protocol, as Redis 7.0 defines them."""
 
 # Protocol bytes.
 CR = 0x0D
@@ -11,9 +11,9 @@ CRLF = b"\r\n"
 INLINE_MAX = 64 * 1024
 BULK_MAX = 512 * 1024 * 1024
 MULTIBULK_MAX = 2**31 - 1
-# A pending request (buffered bytes plus the arguments already read) beyond this closes
-# the connection, as Redis's client-query-buffer-limit does.
+# Maximum size of a pending request: its buffered bytes plus the arguments already read.
+# A larger request closes the connection, as Redis's client-query-buffer-limit does.
 QUERY_BUFFER_MAX = 1024 * 1024 * 1024
-# Counted per argument of a pending request on top of its length, so that a request of
-# many empty arguments is bounded too.
+# Bytes counted per argument of a pending request in addition to its length, so that a
+# request of many empty arguments is bounded too.
 ARGUMENT_OVERHEAD = 48

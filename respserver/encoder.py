@@ -4,7 +4,8 @@ Small helpers return the bytes of one reply. ``encode(value, proto)`` turns Pyth
 values into replies for the commands whose replies are nested: ``bytes`` and ``str``
 become bulk strings, ``int`` integers, ``None`` a null, ``list`` and ``tuple`` arrays,
 ``dict`` maps (flat arrays in RESP2), ``frozenset`` and ``set`` sets (arrays in RESP2),
-and ``SimpleString`` and ``Verbatim`` what their names say.
+``SimpleString`` simple strings, and ``Verbatim`` verbatim strings (bulk strings in
+RESP2).
 """
 
 from respserver.constants import CRLF
@@ -58,9 +59,10 @@ def null(proto):
 
 
 def error(message):
-    """Return an error reply; ``message`` (str or bytes) starts with its code, e.g. "ERR".
+    """Return the error reply of ``message``, str or bytes that starts with its code.
 
-    CR and LF become spaces, as Redis makes sure no reply line is broken.
+    The code is a word such as "ERR". CR and LF become spaces, because Redis also makes
+    sure that no reply line is broken.
     """
     if isinstance(message, str):
         message = message.encode("latin-1", "replace")

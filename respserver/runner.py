@@ -27,7 +27,10 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class AddressError(Exception):
-    """The server cannot listen on the address; the message names it and the fix."""
+    """Error for an address the server cannot listen on.
+
+    The message names the address and how to fix the problem.
+    """
 
 
 def format_address(host, port):
@@ -61,14 +64,14 @@ def describe_bind_error(address, exc):
     if exc.errno == errno.EADDRINUSE:
         return f"Cannot listen on {address}: the address is already in use. Stop the program that uses it, or choose another port."
     if exc.errno == errno.EACCES:
-        return f"Cannot listen on {address}: permission denied. Ports below 1024 need privileges; choose a port of 1024 or above."
+        return f"Cannot listen on {address}: permission denied. Ports below 1024 need privileges, so choose a port of 1024 or above."
     if exc.errno == errno.EADDRNOTAVAIL:
         return f"Cannot listen on {address}: the address is not one of this machine's. Choose a local address, such as 127.0.0.1."
     return f"Cannot listen on {address}: {exc.strerror or exc}."
 
 
 def raise_open_file_limit(max_clients):
-    """Raise RLIMIT_NOFILE to fit ``max_clients``; return how many clients fit in the end."""
+    """Raise RLIMIT_NOFILE to fit ``max_clients`` and return how many clients fit."""
     needed = max_clients + RESERVED_FDS
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY or soft >= needed:
@@ -79,6 +82,7 @@ def raise_open_file_limit(max_clients):
         soft = target
     except (ValueError, OSError) as exc:
         logger.debug("Could not raise the open-file limit to %d: %s", target, exc)
+
     if soft >= needed:
         logger.debug("Raised the open-file limit to %d for %d clients", soft, max_clients)
         return max_clients
@@ -104,7 +108,7 @@ def loop_factory(use_uvloop):
 
 
 def run(host, port, *, workers=1, use_uvloop=True, config):
-    """Serve until SIGINT or SIGTERM; return the exit status (0 after a clean stop)."""
+    """Serve until SIGINT or SIGTERM and return the exit status (0 after a clean stop)."""
     factory, loop_name = loop_factory(use_uvloop)
     max_clients = raise_open_file_limit(config.max_clients)
     if workers == 1:
@@ -113,7 +117,7 @@ def run(host, port, *, workers=1, use_uvloop=True, config):
             sock, config, factory=factory, loop_name=loop_name, max_clients=max_clients, workers=1
         )
         return 0
-    # Bind once in the parent: the address is checked before any fork, and port 0
+    # Bind once in the parent, so that the address is checked before any fork and port 0
     # becomes one port that every worker shares.
     probe = bind_socket(host, port, reuse_port=True)
     port = probe.getsockname()[1]
@@ -121,10 +125,10 @@ def run(host, port, *, workers=1, use_uvloop=True, config):
 
 
 def serve(sock, config, *, factory, loop_name, max_clients, workers, worker=None):
-    """Serve ``sock`` on a new event loop until a stop signal; this process only.
+    """Serve ``sock`` on a new event loop in this process until a stop signal.
 
-    ``worker``: for a forked worker, ``(ready_fd, parent_pid)``: it writes one byte to
-    ``ready_fd`` once it accepts clients, and stops if its parent goes away.
+    For a forked worker, ``worker`` is ``(ready_fd, parent_pid)``. The worker writes one
+    byte to ``ready_fd`` once it accepts clients, and stops if its parent exits.
     """
     with asyncio.Runner(loop_factory=factory) as runner:
         runner.run(_serve(sock, config, loop_name, max_clients, workers, worker))
@@ -152,8 +156,10 @@ async def _serve(sock, config, loop_name, max_clients, workers, worker):
 
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, on_signal, signum)
+
     # Workers start with the stop signals blocked, so that none is lost before this point.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
     if worker:
         ready_fd, parent = worker
         os.write(ready_fd, b".")
@@ -169,6 +175,7 @@ async def _serve(sock, config, loop_name, max_clients, workers, worker):
             max_clients,
             os.getpid(),
         )
+
     try:
         await stop.wait()
         await server.stop()
@@ -180,6 +187,7 @@ async def _serve(sock, config, loop_name, max_clients, workers, worker):
             signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
+
     level = logging.DEBUG if worker else logging.INFO
     logger.log(
         level,
@@ -192,7 +200,7 @@ async def _serve(sock, config, loop_name, max_clients, workers, worker):
 
 
 def _watch_parent(loop, parent, stop):
-    """Stop this worker if its parent dies (it is then adopted by another process)."""
+    """Stop this worker if its parent exits, which makes another process adopt it."""
 
     def check():
         if os.getppid() != parent:
@@ -205,7 +213,10 @@ def _watch_parent(loop, parent, stop):
 
 
 def _wait_ready(ready, children, count, timeout=30.0):
-    """Wait until ``count`` workers accept clients; return False if one exits first."""
+    """Wait until ``count`` workers accept clients and return True.
+
+    Return False if a worker exits first or ``timeout`` seconds pass.
+    """
     got = 0
     deadline = time.monotonic() + timeout
     while got < count and time.monotonic() < deadline:
@@ -268,6 +279,7 @@ def _supervise(probe, host, port, workers, config, factory, loop_name, max_clien
         }
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
+
     status = 0
     # The start line comes once every worker accepts clients, as with one process.
     if _wait_ready(ready_read, children, workers):
@@ -284,6 +296,7 @@ def _supervise(probe, host, port, workers, config, factory, loop_name, max_clien
         status = 1
         stop_children()
     os.close(ready_read)
+
     try:
         while children:
             try:
@@ -303,6 +316,7 @@ def _supervise(probe, host, port, workers, config, factory, loop_name, max_clien
     finally:
         for signum, handler in previous_handlers.items():
             signal.signal(signum, handler)
+
     logger.info("RESP server on %s stopped", address)
     return status
 

@@ -94,7 +94,7 @@ def test_permission_denied_names_the_address():
         call_command("runrespserver", "0.0.0.0:80")
     assert str(caught.value) == (
         "Cannot listen on 0.0.0.0:80: permission denied. "
-        "Ports below 1024 need privileges; choose a port of 1024 or above."
+        "Ports below 1024 need privileges, so choose a port of 1024 or above."
     )
 
 

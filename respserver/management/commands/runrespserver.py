@@ -63,8 +63,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "addrport",
             nargs="?",
-            help=f"Port number or address:port (default: {self.default_addr}:{self.default_port}); "
-            "port 0 picks a free port, which the start line shows.",
+            help=f"Port number or address:port (default: {self.default_addr}:{self.default_port}). "
+            "Port 0 picks a free port, which the start line shows.",
         )
         parser.add_argument(
             "--workers",
@@ -83,6 +83,7 @@ class Command(BaseCommand):
             host, port = parse_addrport(options["addrport"], self.default_addr)
         else:
             host, port = self.default_addr, self.default_port
+
         workers = options["workers"]
         if not str(workers).isdigit() or int(workers) < 1:
             raise CommandError(
@@ -90,6 +91,7 @@ class Command(BaseCommand):
             )
         if options["use_uvloop"] and sys.platform == "win32":
             raise CommandError("uvloop does not run on Windows: pass --no-uvloop.")
+
         try:
             status = run(
                 host,
@@ -100,9 +102,10 @@ class Command(BaseCommand):
             )
         except AddressError as exc:
             raise CommandError(str(exc)) from None
-        # The stop is done: a late second Ctrl-C or SIGTERM (a parent that stops this
-        # process after the terminal's Ctrl-C reached it) must not turn it into a kill.
+
+        # The stop is complete, so a late second Ctrl-C or SIGTERM must not turn it into a
+        # kill. A parent process may send SIGTERM after the terminal's Ctrl-C arrived.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
         if status:
-            raise CommandError("A worker failed; see the log above.", returncode=status)
+            raise CommandError("A worker failed. See the log above.", returncode=status)
