@@ -1,4 +1,7 @@
-"""Real clients against the server on both event loops: redis-benchmark, redis-cli, redis-py."""
+"""Tests of real clients against the server on both event loops.
+
+The clients are redis-benchmark, redis-cli and redis-py.
+"""
 
 import asyncio
 import os
@@ -16,7 +19,8 @@ def run_tool(*command, stdin=None, timeout=120):
     return subprocess.run(command, input=stdin, capture_output=True, timeout=timeout)
 
 
-# Columns: redis-benchmark arguments after the port: many requests, pipelining, one client, no keep-alive.
+# redis-benchmark arguments after the port, one row per case: many requests, pipelining,
+# one client, and no keep-alive.
 BENCHMARKS = [
     ("-t", "ping", "-n", "10000"),
     ("-t", "ping", "-n", "10000", "-P", "16"),
@@ -45,11 +49,12 @@ def test_redis_cli_one_shot(resp_server, redis_cli):
     assert run_tool(redis_cli, "-p", port, "echo", "hello world").stdout == b"hello world\n"
     assert run_tool(redis_cli, "-p", port, "config", "get", "save").stdout == b"save\n\n"
     unknown = run_tool(redis_cli, "-p", port, "nosuch", "a")
-    # as redis-cli prints errors from redis-server when not on a terminal
+    # redis-cli prints errors from redis-server this way when not on a terminal.
     assert unknown.stdout == b"ERR unknown command 'nosuch', with args beginning with: 'a' \n\n"
     hello = run_tool(redis_cli, "-3", "-p", port, "hello", "3")
     assert hello.returncode == 0
-    assert b"proto" in hello.stdout and b"7.0.15" in hello.stdout
+    assert b"proto" in hello.stdout
+    assert b"7.0.15" in hello.stdout
 
 
 def test_redis_cli_pipe(resp_server, redis_cli):
@@ -118,7 +123,7 @@ def test_redis_py_asyncio(resp_server):
 
 
 def test_redis_cli_interactive(resp_server, redis_cli):
-    """Interactive redis-cli asks for COMMAND DOCS first and must survive the reply."""
+    """Interactive redis-cli requests COMMAND DOCS first and must survive the reply."""
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
         [redis_cli, "-p", str(resp_server.port)],
@@ -126,7 +131,8 @@ def test_redis_cli_interactive(resp_server, redis_cli):
         stdout=terminal,
         stderr=terminal,
         close_fds=True,
-        # a dumb terminal: line editing without cursor queries that need answers
+        # With TERM=dumb, redis-cli sends no cursor queries that would need a reply from
+        # the terminal.
         env={**os.environ, "TERM": "dumb"},
     )
     os.close(terminal)

@@ -1,4 +1,4 @@
-"""Replies of the commands, as Redis 7.0 gives them, through a connection without sockets."""
+"""Tests of command replies, as Redis 7.0 sends them, over a connection without sockets."""
 
 import pytest
 from hypothesis import given, settings
@@ -14,10 +14,10 @@ HELLO_FIELDS = (
     b"$7\r\nmodules\r\n*0\r\n"
 )
 
-# Columns: what one read sends on a new connection, the bytes written back, and how
-# the connection ends ("close": after the replies, None: stays open).
+# Columns: the bytes of one read on a new connection, the bytes written back, and how
+# the connection ends ("close" after the replies, or None if it stays open).
 REPLIES = [
-    # examples of resp-notes.md
+    # framing: case, pipelines, empty lines, negative counts, protocol errors, QUIT
     (b"ping\r\n*1\r\n$4\r\npInG\r\n", b"+PONG\r\n+PONG\r\n", None),
     (b"*2\r\n$4\r\nPING\r\n$5\r\nhello\r\n", b"$5\r\nhello\r\n", None),
     (b"PING\r\n*1\r\n$4\r\nPING\r\nPING\r\n", b"+PONG\r\n" * 3, None),
@@ -194,11 +194,13 @@ def test_reply(sent, reply, ending):
 def test_errors_never_contain_cr_or_lf():
     transport = talk(b"*2\r\n$4\r\na\r\nb\r\n$2\r\n\r\n\r\n")
     line = transport.output
-    assert line.count(b"\r\n") == 1 and line.endswith(b"\r\n")
-    assert b"\n" not in line[:-2] and b"\r" not in line[:-2]
+    assert line.count(b"\r\n") == 1
+    assert line.endswith(b"\r\n")
+    assert b"\n" not in line[:-2]
+    assert b"\r" not in line[:-2]
 
 
-def test_ping_with_message_in_resp3_is_a_bulk_string():
+def test_resp3_ping_message_is_bulk_string():
     assert talk(b"HELLO 3\r\nPING hi\r\nPING\r\n").output.endswith(b"$2\r\nhi\r\n+PONG\r\n")
 
 
@@ -212,7 +214,7 @@ def test_client_ids_grow():
     assert ids == [b":1\r\n", b":2\r\n", b":3\r\n"]
 
 
-def test_command_lists_every_command_in_resp2_and_resp3():
+def test_command_lists_all_commands():
     two = talk(b"COMMAND\r\n").output
     assert two.startswith(b"*8\r\n*10\r\n$4\r\nping\r\n:-1\r\n*2\r\n+fast\r\n")
     three = talk(b"HELLO 3\r\nCOMMAND\r\n").output
@@ -220,7 +222,7 @@ def test_command_lists_every_command_in_resp2_and_resp3():
     assert b"$10\r\nconfig|get\r\n:-3\r\n" in two
 
 
-def test_command_docs_is_a_map_of_documentation():
+def test_command_docs_reply_is_map():
     reply = talk(b"HELLO 3\r\nCOMMAND DOCS ping echo\r\n").output
     docs = reply[reply.index(b"%2\r\n$4\r\nping\r\n") :]
     assert docs.startswith(b"%2\r\n$4\r\nping\r\n%5\r\n$7\r\nsummary\r\n$15\r\nPing the server\r\n")
@@ -255,7 +257,8 @@ def test_info_sections():
     assert reply.startswith(b"+PONG\r\n+PONG\r\n$")
     text = reply.split(b"\r\n", 3)[3].decode()
     assert text.startswith("# Server\r\nredis_version:7.0.15\r\n")
-    assert "\r\n\r\n# Clients\r\n" in text and "\r\n\r\n# Stats\r\n" in text
+    assert "\r\n\r\n# Clients\r\n" in text
+    assert "\r\n\r\n# Stats\r\n" in text
     fields = parse_info(text)
     assert fields["connected_clients"] == "1"
     assert fields["maxclients"] == "42"
@@ -263,7 +266,7 @@ def test_info_sections():
     assert fields["total_connections_received"] == "1"
 
 
-def test_info_one_section_and_unknown_sections():
+def test_info_section_selection():
     assert b"# Clients" not in talk(b"INFO server\r\n").output
     assert talk(b"INFO server\r\n").output.count(b"# Server") == 1
     assert talk(b"INFO nosuch\r\n").output == b"$0\r\n\r\n"
@@ -272,7 +275,8 @@ def test_info_one_section_and_unknown_sections():
 
 def test_info_is_verbatim_in_resp3():
     reply = talk(b"HELLO 3\r\nINFO server\r\n").output
-    assert b"\r\n=" in reply and b"txt:# Server\r\n" in reply
+    assert b"\r\n=" in reply
+    assert b"txt:# Server\r\n" in reply
 
 
 @settings(max_examples=60, deadline=None)
@@ -303,7 +307,7 @@ def test_info_is_verbatim_in_resp3():
     ),
     st.lists(st.integers(min_value=0), max_size=10),
 )
-def test_hypothesis_split_stream_gets_the_same_replies(requests, cuts):
+def test_hypothesis_split_stream_same_replies(requests, cuts):
     stream = b"".join(requests)
     whole_connection, whole = fake_connection()
     if stream:
