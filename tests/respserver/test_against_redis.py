@@ -1,4 +1,4 @@
-"""The same bytes in, the same bytes out: our server next to a real redis-server."""
+"""Tests that the server replies with the same bytes as a real redis-server."""
 
 import shutil
 import socket
@@ -41,7 +41,8 @@ CASES += [
     b"HELLO 3 WHAT\r\n",
     b"COMMAND DOCS ping echo\r\n",
 ]
-# Sent after each case, to know the replies are complete when the connection stays open.
+# Sent after each case, so that its reply marks the end of the replies when the
+# connection stays open.
 SENTINEL = b"*2\r\n$4\r\nECHO\r\n$8\r\nSENTINEL\r\n"
 SENTINEL_REPLY = b"$8\r\nSENTINEL\r\n"
 
@@ -78,9 +79,10 @@ def redis_server_port():
 
 
 def replies(port, sent):
-    """Return everything answered to ``sent`` plus the sentinel, and whether it closed.
+    """Return all reply bytes to ``sent`` plus the sentinel, and whether the server closed.
 
-    Requests cut short (the "too big" cases) get no sentinel: it would end them.
+    Requests cut short (the "too big" cases) get no sentinel, because it would complete
+    them.
     """
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(sent if not sent.endswith(b"\n") else sent + SENTINEL)

@@ -75,7 +75,7 @@ def test_address_in_use_is_one_clear_line():
     )
 
 
-def test_address_in_use_with_workers_fails_before_forking():
+def test_address_in_use_fails_before_fork():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -165,7 +165,7 @@ def test_workers_share_the_port(run_manage):
 
 
 def test_workers_stop_on_ctrl_c_to_the_group(run_manage):
-    """Ctrl-C in a terminal signals the parent and every worker: the exit is still 0."""
+    """Ctrl-C in a terminal signals the parent and every worker, and the exit status is 0."""
     server = run_manage("127.0.0.1:0", "--workers", "2")
     assert "(uvloop, 2 workers" in server.output, server.output
     with connect(server.port) as sock:
@@ -176,7 +176,7 @@ def test_workers_stop_on_ctrl_c_to_the_group(run_manage):
     assert "failed" not in server.output
 
 
-def test_open_file_limit_is_raised_to_fit_max_clients(resp_log):
+def test_open_file_limit_raised(resp_log):
     limits = {"current": (1024, 20_000)}
 
     def setrlimit(kind, value):
@@ -191,7 +191,7 @@ def test_open_file_limit_is_raised_to_fit_max_clients(resp_log):
     assert not [record for record in resp_log if record.levelno > logging.DEBUG]
 
 
-def test_open_file_limit_below_max_clients_lowers_it_and_says_so(resp_log):
+def test_low_hard_limit_lowers_max_clients(resp_log):
     limits = {"current": (1024, 4096)}
 
     def setrlimit(kind, value):

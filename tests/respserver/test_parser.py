@@ -1,4 +1,4 @@
-"""The request parser, fed bytes: every framing rule of resp-notes.md, whole and split."""
+"""Tests of the request parser on every framing rule, with input whole and split."""
 
 import time
 
@@ -10,7 +10,7 @@ from respserver.fastpaths import HiredisFrames
 from respserver.protocol import RequestParser, split_inline, string2ll
 
 KIB = 1024
-# Error lines, as the parser reports them (the encoder adds "-" and CRLF).
+# Error lines as the parser reports them. The encoder adds "-" and CRLF.
 INVALID_MBULK = "ERR Protocol error: invalid multibulk length"
 INVALID_BULK = "ERR Protocol error: invalid bulk length"
 TOO_BIG_INLINE = "ERR Protocol error: too big inline request"
@@ -23,8 +23,8 @@ def expected_dollar(char):
     return f"ERR Protocol error: expected '$', got '{char}'"
 
 
-# Columns: what is sent, the requests it completes, the error line that ends it (None:
-# no error), and the rule of resp-notes.md that the row checks.
+# Columns: the bytes sent, the requests they complete, the error line that ends them
+# (None if there is no error), and the framing rule that the row checks.
 FRAMING = [
     # a request starting with "*" is multibulk, anything else inline
     (b"*1\r\n$4\r\nPING\r\n", [[b"PING"]], None, "multibulk"),
@@ -134,7 +134,7 @@ FRAMING = [
     (b"*" + b"1" * (64 * KIB), [], TOO_BIG_MBULK, "count line"),
     (b"*1\r\n$" + b"1" * (64 * KIB), [], TOO_BIG_BULK, "length line"),
     (b"*1\r\n$4\x00\r\nPING\r\n" + b"x" * (64 * KIB), [], TOO_BIG_BULK, "NUL hides the CR"),
-    # examples of resp-notes.md not above
+    # requests as clients send them, not covered above
     (
         b"ping\r\n*1\r\n$4\r\npInG\r\n",
         [[b"ping"], [b"pInG"]],
@@ -157,7 +157,7 @@ IDS = [row[3] for row in FRAMING]
 
 
 def feed_all(chunks, parser=None):
-    """Feed ``chunks`` in turn; return the requests and the error line (or None)."""
+    """Feed ``chunks`` in turn and return the requests and the error line (or None)."""
     parser = parser or RequestParser(frames=HiredisFrames())
     requests = []
     for chunk in chunks:
@@ -196,21 +196,21 @@ def test_framing_every_split_in_two(sent, requests, error):
         assert feed_all([sent[:cut], sent[cut:]]) == (requests, error), cut
 
 
-def test_long_line_in_one_read_is_accepted():
-    # Redis checks the size only while the newline is missing: a long line that is
-    # complete when parsed is a request ("not before that much is buffered").
+def test_complete_long_line_accepted():
+    # Redis checks the size only while the newline is missing, so a long line that is
+    # complete when parsed is a request.
     line = b"ECHO " + b"a" * (70 * KIB) + b"\r\n"
     assert feed_all([line]) == ([[b"ECHO", b"a" * (70 * KIB)]], None)
     assert feed_all([line[: 65 * KIB], line[65 * KIB :]]) == ([], TOO_BIG_INLINE)
 
 
-def test_parser_accepts_nothing_after_an_error():
+def test_parser_stops_after_error():
     parser = RequestParser()
     assert feed_all([b"*x\r\n"], parser) == ([], INVALID_MBULK)
     assert parser.feed(b"PING\r\n") == ([], None)
 
 
-def test_split_at_every_point_keeps_state():
+def test_split_request_keeps_state():
     # Example: "*1\r\n$4\r\nPI" then later "NG\r\n" completes only with the second read.
     parser = RequestParser()
     assert parser.feed(b"*1\r\n$4\r\nPI") == ([], None)
@@ -231,7 +231,7 @@ def test_configured_limits():
     parser = RequestParser(inline_max=10, bulk_max=5)
     assert feed_all([b"A" * 11], parser) == ([], TOO_BIG_INLINE)
     assert feed_all([b"*1\r\n$6\r\n"], RequestParser(bulk_max=5)) == ([], INVALID_BULK)
-    # hiredis never reads arguments beyond the bulk limit
+    # The hiredis path must not read arguments beyond the bulk limit either.
     assert feed_all(
         [b"*1\r\n$6\r\nabcdef\r\n"], RequestParser(bulk_max=5, frames=HiredisFrames(5))
     ) == ([], INVALID_BULK)
@@ -260,14 +260,14 @@ def test_configured_limits():
         b"*2\r\n$4\r\nECHO\r\n$2\r\n\n*\r\n",
     ],
 )
-def test_hiredis_leaves_what_redis_reads_otherwise_to_the_python_parser(sent):
+def test_hiredis_declines_ambiguous_reads(sent):
     frames = HiredisFrames()
     assert frames.parse(sent) is None
-    # and the shared reader is clean for the next read
+    # The shared reader must be clean for the next read.
     assert frames.parse(b"*1\r\n$4\r\nPING\r\n") == [[b"PING"]]
 
 
-def test_waiting_for_a_line_end_scans_each_byte_once():
+def test_open_line_scans_bytes_once():
     # A 60 KiB count line sent one byte at a time parses in linear time.
     parser = RequestParser()
     line = b"*1\r\n$" + b"1" * (60 * KIB)
@@ -278,7 +278,7 @@ def test_waiting_for_a_line_end_scans_each_byte_once():
     assert parser.feed(b"\r\n")[1].reply == INVALID_BULK
 
 
-def test_big_payload_in_many_reads_is_not_copied_each_time():
+def test_big_payload_joined_once():
     parser = RequestParser()
     payload = b"x" * (8 * 1024 * KIB)
     assert parser.feed(b"*2\r\n$4\r\nECHO\r\n$%d\r\n" % len(payload)) == ([], None)
@@ -289,7 +289,7 @@ def test_big_payload_in_many_reads_is_not_copied_each_time():
     assert parser.feed(b"\r\n") == ([[b"ECHO", payload]], None)
 
 
-# Columns: a number line as sent, and what string2ll makes of it (None: invalid).
+# Columns: a number line as sent, and the value string2ll returns (None if invalid).
 NUMBERS = [
     (b"0", 0),
     (b"7", 7),
@@ -332,7 +332,7 @@ requests_strategy = st.lists(
 
 @settings(max_examples=150, deadline=None)
 @given(requests=requests_strategy, cuts=st.lists(st.integers(min_value=0), max_size=8))
-def test_hypothesis_any_split_parses_like_the_whole(requests, cuts):
+def test_hypothesis_split_parses_like_whole(requests, cuts):
     stream = b"".join(
         b"*%d\r\n" % len(r) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in r) for r in requests
     )

@@ -1,4 +1,7 @@
-"""The server on real sockets, on uvloop and on plain asyncio: framing, limits, hostile clients."""
+"""Tests of the server on real sockets, on uvloop and on plain asyncio.
+
+They cover framing, limits and hostile clients.
+"""
 
 import asyncio
 import logging
@@ -13,8 +16,8 @@ from tests.respserver.conftest import exchange, receive, wait_closed
 
 PONG = b"+PONG\r\n"
 
-# Columns: what one write sends on a new connection, the replies, whether the server
-# then closes. The example cases of resp-notes.md.
+# Columns: the bytes of one write on a new connection, the replies, and whether the
+# server then closes the connection.
 EXAMPLES = [
     (b"ping\r\n*1\r\n$4\r\npInG\r\n", PONG * 2, False),
     (b"*2\r\n$4\r\nPING\r\n$5\r\nhello\r\n", b"$5\r\nhello\r\n", False),
@@ -62,7 +65,7 @@ def test_split_request_waits_for_the_rest(resp_server):
 
 
 def queued_output(server):
-    """Bytes of replies the server holds for its clients, read on its loop."""
+    """Return the reply bytes queued for all clients, read on the server's loop."""
     return server.call(
         lambda: sum(conn.transport.get_write_buffer_size() for conn in server.server.connections)
     )
@@ -76,10 +79,10 @@ def test_pipelined_pings_without_reading(start_resp_server):
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
         sock.connect((server.host, server.port))
-        # mixed shapes, so that some reads take the general path
+        # Mixed shapes make some reads take the general path.
         sock.sendall((b"PING\r\n" * 99 + b"*1\r\n$4\r\nPING\r\n") * (count // 100))
         time.sleep(0.3)
-        # at most the limit plus the replies of one read (256 KiB of requests)
+        # The queue is at most the limit plus the replies of one 256 KiB read.
         assert queued_output(server) <= limit + 256 * 1024 * 7 // 6
         received, _ = receive(sock, until=len(PONG) * count, timeout=60)
         assert received == PONG * count
@@ -92,7 +95,7 @@ def test_reading_pauses_while_replies_do_not_drain(start_resp_server):
     payload = b"x" * 32 * 1024
     request = b"*2\r\n$4\r\nECHO\r\n$%d\r\n%s\r\n" % (len(payload), payload)
     reply = b"$%d\r\n%s\r\n" % (len(payload), payload)
-    count = 400  # 13 MB of replies, more than the kernel's socket buffers hold
+    count = 400  # 13 MB of replies, more than the kernel's socket buffers can contain
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
         sock.connect((server.host, server.port))
@@ -144,7 +147,7 @@ def test_amplifying_requests_are_held_back(start_resp_server):
     assert peak <= 4096 + 64 * len(reply) + 256 * 1024
 
 
-def test_idle_connections_stay_open_and_answered(resp_server, open_files):
+def test_idle_connections_stay_served(resp_server, open_files):
     count = 5000
     sockets = []
     try:
@@ -161,11 +164,11 @@ def test_idle_connections_stay_open_and_answered(resp_server, open_files):
             sock.close()
 
 
-def test_disconnects_leave_the_server_running_and_quiet(resp_server, resp_log):
+def test_client_disconnects_are_harmless(resp_server, resp_log):
     # mid-frame
     with resp_server.connect() as sock:
         sock.sendall(b"*2\r\n$4\r\nECHO\r\n$100\r\nabc")
-    # with replies pending and requests unread: the close resets the connection
+    # With replies pending and requests unread, the close resets the connection.
     with resp_server.connect() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sock.sendall(b"PING\r\n" * 200_000)
@@ -188,7 +191,7 @@ def test_disconnects_leave_the_server_running_and_quiet(resp_server, resp_log):
     assert resp_server.call(lambda: len(resp_server.server.connections)) == 0
 
 
-def test_protocol_errors_are_logged_at_debug_with_repeats_limited(resp_server, resp_log):
+def test_protocol_error_logs_rate_limited(resp_server, resp_log):
     for _ in range(15):
         with resp_server.connect() as sock:
             exchange(sock, b"*x\r\n", until=1)
@@ -251,6 +254,7 @@ def test_stop_flushes_queued_replies_then_closes(resp_server):
         received, closed = receive(sock, until=1 << 30, timeout=30)
         future.result(30)
     assert closed
-    assert received and received == PONG * (len(received) // len(PONG))
+    assert received
+    assert received == PONG * (len(received) // len(PONG))
     with pytest.raises(OSError):
         resp_server.connect(timeout=2).close()
