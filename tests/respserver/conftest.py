@@ -52,7 +52,8 @@ class ServerThread:
             started.set()
             self.loop.run_forever()
             self.loop.run_until_complete(self.server.stop())
-            # as asyncio.Runner does: finish what is left, such as connections being set up
+            # Cancel and finish the remaining tasks, such as connections being set up,
+            # as asyncio.Runner does.
             pending = asyncio.all_tasks(self.loop)
             for task in pending:
                 task.cancel()
@@ -66,7 +67,7 @@ class ServerThread:
             raise RuntimeError("the RESP server did not start in 10 s")
 
     def call(self, function, *args):
-        """Run ``function(*args)`` on the server's loop; return its result."""
+        """Run ``function(*args)`` on the server's loop and return its result."""
         done = threading.Event()
         result = []
 
@@ -120,7 +121,7 @@ def resp_server(start_resp_server):
 
 @pytest.fixture
 def resp_log():
-    """Records of the "respserver" logger at every level, while the test runs."""
+    """Collect the records of the "respserver" logger at every level during the test."""
     records = []
 
     class Collect(logging.Handler):
@@ -214,7 +215,7 @@ def fake_connection(server=None):
 
 
 def exchange(sock, data, *, until=None, timeout=10):
-    """Send ``data`` in one write; read until ``until`` bytes arrived or the server closes.
+    """Send ``data`` in one write and read until ``until`` bytes arrive or a close.
 
     Return ``(received, closed)``.
     """
@@ -245,7 +246,10 @@ def receive(sock, *, until=None, timeout=10):
 
 
 def wait_closed(sock, timeout=10):
-    """Whether the server closes ``sock`` within ``timeout`` seconds (data discarded)."""
+    """Return whether the server closes ``sock`` within ``timeout`` seconds.
+
+    Data received meanwhile is discarded.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         sock.settimeout(max(0.01, deadline - time.monotonic()))
@@ -260,7 +264,7 @@ def wait_closed(sock, timeout=10):
 
 
 class ManagedServer:
-    """``manage.py runrespserver`` in a subprocess, on a free port."""
+    """Process of ``manage.py runrespserver`` on a free port."""
 
     START_LINE = re.compile(r"listening on (?:\[(?P<v6>[^\]]+)\]|(?P<v4>[^:\s]+)):(?P<port>\d+)")
 
@@ -272,7 +276,7 @@ class ManagedServer:
             stderr=subprocess.STDOUT,
             text=True,
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings", **(env or {})},
-            # its own process group, so that killing it reaches its workers
+            # A new session has its own process group, so a kill reaches the workers.
             start_new_session=True,
         )
         self.lines = []

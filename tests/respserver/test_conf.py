@@ -50,7 +50,7 @@ BAD_SETTINGS = [
 
 
 @pytest.mark.parametrize(("value", "check_id", "message"), BAD_SETTINGS)
-def test_bad_settings_fail_checks_with_a_hint(value, check_id, message):
+def test_bad_setting_fails_checks(value, check_id, message):
     with override_settings(RESPSERVER=value):
         errors = check_settings()
         assert [error.id for error in errors] == [check_id]
