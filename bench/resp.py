@@ -7,8 +7,8 @@ Each round starts redis-server, then ``manage.py runrespserver``, then
 and runs the same redis-benchmark commands against each:
 
 - ``-t ping_inline`` and ``-t ping_mbulk`` (together, ``-t ping``) with ``-n 100000 -c 50``
-  and ``-P 1``, then ``-P 16``;
-- ``-P 16 -n 1000000 echo 0123456789``, the general request path.
+  and ``-P 1``, then ``-P 16``.
+- ``-P 16 -n 1000000 echo 0123456789``, which takes the general request path.
 
 For each run it reads requests per second and latency percentiles from redis-benchmark's
 report, and the CPU time of the server's processes (user plus system, workers
@@ -37,8 +37,8 @@ from bench.resp_report import write_docs
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "resp.json"
 
-# Columns: test name, redis-benchmark arguments after -p PORT, requests issued, runs per
-# round (the -P 16 pings last about 0.1 s, so they run more often for steadier medians).
+# Columns: test name, redis-benchmark arguments after -p PORT, requests sent, and runs per
+# round. The -P 16 pings last about 0.1 s, so they run more often for steadier medians.
 TESTS = [
     ("PING_INLINE -P 1", ["-t", "ping_inline", "-n", "100000", "-c", "50", "-P", "1"], 100_000, 1),
     ("PING_MBULK -P 1", ["-t", "ping_mbulk", "-n", "100000", "-c", "50", "-P", "1"], 100_000, 1),
@@ -61,7 +61,7 @@ def free_port():
 
 
 def contenders(port):
-    """Name and command of each server, all on ``port``."""
+    """Return the name and command of each server, all on ``port``."""
     manage = [sys.executable, str(ROOT / "manage.py"), "runrespserver", f"127.0.0.1:{port}"]
     return [
         (
@@ -84,7 +84,7 @@ def contenders(port):
 
 
 class Server:
-    """One server process (and its workers) on ``port``."""
+    """Server process, with its workers, listening on ``port``."""
 
     def __init__(self, command, port):
         self.port = port
@@ -96,12 +96,12 @@ class Server:
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings"},
         )
         deadline = time.monotonic() + 30
-        while not self._answers():
+        while not self._replies_to_ping():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{command[0]} did not start on port {port}")
             time.sleep(0.05)
 
-    def _answers(self):
+    def _replies_to_ping(self):
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
                 sock.sendall(b"PING\r\n")
@@ -110,7 +110,7 @@ class Server:
             return False
 
     def pids(self):
-        """The server's process and its children (workers)."""
+        """Return the PIDs of the server's process and of its children (the workers)."""
         pids = [self.process.pid]
         for task in Path(f"/proc/{self.process.pid}/task").iterdir():
             children = (task / "children").read_text().split()
@@ -118,12 +118,13 @@ class Server:
         return pids
 
     def cpu_seconds(self):
-        """User plus system time of every thread of the server's processes."""
+        """Return the user plus system CPU seconds of every thread of the server."""
         total = 0
         for pid in self.pids():
             for task in Path(f"/proc/{pid}/task").iterdir():
                 try:
-                    # schedstat's first field is the time on a CPU, in ns, user and system
+                    # schedstat's first field is the time spent on a CPU in ns, user and
+                    # system together.
                     total += int((task / "schedstat").read_text().split()[0])
                 except (OSError, IndexError, ValueError):
                     pass
@@ -147,7 +148,7 @@ class Server:
 
 
 def percentile_points(output):
-    """(percentile, milliseconds) pairs from both of redis-benchmark's latency tables."""
+    """Return (percentile, milliseconds) pairs from redis-benchmark's two latency tables."""
     points = []
     for match in re.finditer(r"^\s*([\d.]+)% <= ([\d.]+) milliseconds", output, re.M):
         points.append((float(match[1]), float(match[2])))
@@ -155,7 +156,10 @@ def percentile_points(output):
 
 
 def interpolate(points, percentile):
-    """The latency at ``percentile``, linear between the nearest points reported."""
+    """Return the latency at ``percentile``, linear between the nearest reported points.
+
+    Return None if no reported point lies on one side of ``percentile``.
+    """
     below = max((point for point in points if point[0] <= percentile), default=None)
     above = min((point for point in points if point[0] >= percentile), default=None)
     if below is None or above is None:
@@ -175,6 +179,7 @@ def run_benchmark(server, arguments, requests):
     before = server.cpu_seconds()
     client_before = children_cpu_seconds()
     started = time.monotonic()
+
     result = subprocess.run(
         ["redis-benchmark", "-p", str(server.port), *arguments],
         capture_output=True,
@@ -183,13 +188,15 @@ def run_benchmark(server, arguments, requests):
     )
     elapsed = time.monotonic() - started
     cpu = server.cpu_seconds() - before
-    # redis-benchmark's own CPU time: it shares the machine's two cores with the server
+    # redis-benchmark's own CPU time, recorded because it shares the cores with the server.
     client_cpu = children_cpu_seconds() - client_before
+
     output = result.stdout.replace("\r", "\n")
     if result.returncode != 0 or "Error" in output:
         raise RuntimeError(
             f"redis-benchmark {' '.join(arguments)} failed:\n{output}\n{result.stderr}"
         )
+
     rps = float(re.search(r"throughput summary: ([\d.]+) requests per second", output)[1])
     summary = re.search(
         r"avg\s+min\s+p50\s+p95\s+p99\s+max\s*\n\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)",
@@ -207,7 +214,10 @@ def run_benchmark(server, arguments, requests):
 
 
 def idle_rss(command, port, count):
-    """Resident memory of a server before and with ``count`` idle connections."""
+    """Start a server and measure its resident memory in MB.
+
+    Return the memory before and with ``count`` idle connections.
+    """
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     server = Server(command, port)
@@ -217,12 +227,12 @@ def idle_rss(command, port, count):
         before = server.rss_bytes()
         for _ in range(count):
             sockets.append(socket.create_connection(("127.0.0.1", port), timeout=30))
-        # a PING on each makes sure the server has accepted every connection
+        # A PING on each connection makes sure the server has accepted all of them.
         for sock in sockets:
             sock.sendall(b"PING\r\n")
         for sock in sockets:
             if sock.recv(16) != b"+PONG\r\n":
-                raise RuntimeError("an idle connection was not answered")
+                raise RuntimeError("an idle connection got no PONG reply to PING")
         time.sleep(0.5)
         return {"before_mb": before / 2**20, "with_idle_mb": server.rss_bytes() / 2**20}
     finally:
@@ -262,7 +272,10 @@ def median(values):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--rounds", type=int, default=5, help="rounds of every contender (default: 5)"
+        "--rounds",
+        type=int,
+        default=5,
+        help="number of rounds, each over every server (default: 5)",
     )
     parser.add_argument(
         "--no-docs", action="store_true", help="print and save the figures, leave the docs alone"

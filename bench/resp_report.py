@@ -1,4 +1,4 @@
-"""Write bench.resp's figures into docs/benchmarks.md and docs/resp-benchmark.png."""
+"""Write the figures of bench.resp into docs/benchmarks.md and docs/resp-benchmark.png."""
 
 import re
 from pathlib import Path
@@ -7,21 +7,22 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 CHART = ROOT / "docs" / "resp-benchmark.png"
 REDIS = "redis-server"
-OURS = ("respserver", "respserver --workers 2")
+# The two respserver setups that are compared with redis-server.
+RESPSERVERS = ("respserver", "respserver --workers 2")
 PING_P1 = ("PING_INLINE -P 1", "PING_MBULK -P 1")
 PING_P16 = ("PING_INLINE -P 16", "PING_MBULK -P 16")
 RSS_LIMIT_MB = 150
 
 
 def explain(reason, summary, name):
-    """Why ``name`` can miss the target ``reason``, with this run's figures."""
+    """Return why ``name`` can miss the target ``reason``, quoting this run's figures."""
     ours, redis = summary[name], summary[REDIS]
 
-    def cpu(test, who=ours):
-        return who[test]["cpu_us_per_request"]
+    def cpu(test, server=ours):
+        return server[test]["cpu_us_per_request"]
 
-    def client(test, who=ours):
-        return who[test].get("client_cpu_us_per_request") or 0.0
+    def client(test, server=ours):
+        return server[test].get("client_cpu_us_per_request") or 0.0
 
     if reason == "cpu_p1" and "workers" not in name:
         figures = ", ".join(
@@ -41,8 +42,8 @@ def explain(reason, summary, name):
             return (
                 f"With --workers 2 at -P 1, two processes wake up, each for fewer requests, on the "
                 f"core that redis-benchmark ({client(test):.1f} µs per request) leaves: "
-                f"{cpu(test):.1f} µs of CPU per request against {cpu('PING_MBULK -P 1', summary[OURS[0]]):.1f} "
-                "µs for one worker. On two cores shared with the client, a second worker adds "
+                f"{cpu(test):.1f} µs of CPU per request against {cpu('PING_MBULK -P 1', summary[RESPSERVERS[0]]):.1f} "
+                "µs for one worker. On cores shared with the client, a second worker adds "
                 "wake-ups, not throughput."
             )
         return (
@@ -50,8 +51,8 @@ def explain(reason, summary, name):
             f"against redis-server's {cpu(test, redis):.1f} µs on {test}): an epoll wake-up, one "
             "read and one write per request, with the Python part (one dict lookup of the read "
             "and one write of a prepared reply) a small share. Requests per second then follow "
-            "how the shared 2-core machine schedules the server against redis-benchmark, which "
-            f"spends {client(test):.1f} µs per request itself; the runs of one contender vary "
+            "how the shared machine schedules the server against redis-benchmark, which "
+            f"spends {client(test):.1f} µs per request itself. The runs of one contender vary "
             "by more than the gap (see the ranges above)."
         )
     if reason == "p90_p1":
@@ -65,36 +66,35 @@ def explain(reason, summary, name):
             return text + ", over the target as well)."
         return (
             text + "). With about the same CPU per request as redis-server, the Python process "
-            "has the longer tail; the runs of one contender vary by as much (see the p90 of "
-            "each round in bench/results/resp.json)."
+            "has the longer tail, but the runs of one contender vary by as much (see the p90 "
+            "of each round in bench/results/resp.json)."
         )
     if reason == "rps_p16":
         test = "PING_MBULK -P 16"
         return (
             f"At -P 16 redis-benchmark spends {client(test):.2f} µs of CPU per request, more than "
             f"either server ({cpu(test):.2f} µs for {name}, {cpu(test, redis):.2f} µs for "
-            "redis-server), so it sets the pace, and it spends more per request against our "
-            f"server than against redis-server ({client(test, redis):.2f} µs), most likely because "
-            "the server answers sooner and each of the client's wake-ups finds fewer replies "
-            "to read. A run lasts "
-            "about 0.1 s, and the runs of one contender vary by more than the gap (see the "
-            "ranges above)."
+            "redis-server), so it sets the pace. It spends more per request against "
+            f"respserver than against redis-server ({client(test, redis):.2f} µs), most likely "
+            "because respserver replies sooner and each of the client's wake-ups finds fewer "
+            "replies to read. A run lasts about 0.1 s, and the runs of one contender vary by "
+            "more than the gap (see the ranges above)."
         )
     if reason == "echo":
         test = "ECHO -P 16"
         extra = cpu(test) - cpu("PING_MBULK -P 16")
         return (
             f"ECHO takes the general request path and costs {cpu(test):.2f} µs of CPU per request "
-            f"against redis-server's {cpu(test, redis):.2f} µs: hiredis frames each read in C "
-            "after one scan proves it holds only canonical multibulk requests, then every "
-            "request is a dict lookup and its reply built in Python, about "
-            f"{extra:.2f} µs per request more than a pipelined PING. That interpreter time is "
-            "what Redis does in C; with redis-benchmark on the other core the server is the "
-            "slower of the two, so requests per second follow its CPU time."
+            f"against redis-server's {cpu(test, redis):.2f} µs. hiredis frames each read in C "
+            "after one scan proves that it contains only canonical multibulk requests. Then "
+            "each request costs a dict lookup and a reply built in Python, about "
+            f"{extra:.2f} µs per request more than a pipelined PING. Redis does that work in "
+            "C. With redis-benchmark on another core, the server is the slower of the two, so "
+            "requests per second follow its CPU time."
         )
     if reason == "cpu_p16":
         return (
-            "At -P 16 the server's cost is one read and one write per 16 requests; the rest is "
+            "At -P 16 the server's cost is one read and one write per 16 requests. The rest is "
             "uvloop's per-read work, which the benchmark's scheduling can stretch."
         )
     return (
@@ -115,10 +115,10 @@ def verdict(ok):
 
 
 def targets(summary, memory):
-    """Rows of (target, measured, met, reason key) for each contender of ours."""
+    """Return rows of (server, target, measured, met, reason key) for each respserver setup."""
     redis = summary[REDIS]
     rows = []
-    for name in OURS:
+    for name in RESPSERVERS:
         ours = summary[name]
         rps = {test: ratio(ours[test]["rps"], redis[test]["rps"]) for test in ours}
         cpu = {
@@ -190,7 +190,7 @@ def chart(results):
     tests = [test["name"] for test in results["tests"]]
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
     width = 0.38
-    for index, name in enumerate(OURS):
+    for index, name in enumerate(RESPSERVERS):
         offsets = [position + (index - 0.5) * width for position in range(len(tests))]
         rps = [ratio(summary[name][test]["rps"], summary[REDIS][test]["rps"]) for test in tests]
         cpu = [
@@ -235,14 +235,15 @@ def section(results):
         "",
         f"Machine: {info['cores']} cores ({info['cpu']}), Linux {info['kernel']}, Python {info['python']}, "
         f"uvloop {info['uvloop']}, redis-server {info['redis']} (Debian). The machine is shared: load "
-        f"average {info['load_before']:.1f} at the start; the whole run took {results['duration_s'] / 60:.1f} minutes.",
+        f"average {info['load_before']:.1f} at the start. The whole run took {results['duration_s'] / 60:.1f} minutes.",
         "",
         "| test | server | requests/s (range of the runs) | ratio to redis | p50 ms | p90 ms "
         "| server CPU µs/request | CPU ratio | redis-benchmark CPU µs/request |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+
     for test in [test["name"] for test in results["tests"]]:
-        for name in (REDIS, *OURS):
+        for name in (REDIS, *RESPSERVERS):
             figures = summary[name][test]
             every = [run["rps"] for run in results["runs"][name][test]]
             spread = (
@@ -256,10 +257,11 @@ def section(results):
                 f"| {figures['cpu_us_per_request']:.2f} | {fmt(cpu_ratio, '.2f')} "
                 f"| {fmt(figures.get('client_cpu_us_per_request'), '.2f')} |"
             )
+
     lines += ["", "![Ratios of respserver to redis-server](resp-benchmark.png)", ""]
     memory = results["memory"]
     lines += [
-        f"Memory with {results['idle_connections']:,} idle connections (each answered one PING): "
+        f"Memory with {results['idle_connections']:,} idle connections (each replied to one PING): "
         + "; ".join(
             f"{name} {figures['before_mb']:.0f} MB before, {figures['with_idle_mb']:.0f} MB with them"
             for name, figures in memory.items()
@@ -271,16 +273,18 @@ def section(results):
         "| server | target | measured | |",
         "|---|---|---|---|",
     ]
+
     rows = targets(summary, memory)
     missed = []
     for name, target, measured, ok, reason in rows:
         lines.append(f"| {name} | {target} | {measured} | {verdict(ok)} |")
         if not ok:
             missed.append((name, target, reason))
+
     lines.append("")
     if missed:
         lines += ["Why the missed ones are missed:", ""]
-        # one bullet per explanation, naming every miss it explains
+        # One bullet per explanation, naming every miss that it explains.
         explained = {}
         for name, target, reason in missed:
             explained.setdefault(explain(reason, summary, name), []).append(f"{name}, {target}")
