@@ -1,11 +1,15 @@
 """Encoders of RESP2 and RESP3 replies, with no I/O.
 
 Small helpers return the bytes of one reply. ``encode(value, proto)`` turns Python
-values into replies for the commands whose replies are nested: ``bytes`` and ``str``
-become bulk strings, ``int`` integers, ``None`` a null, ``list`` and ``tuple`` arrays,
-``dict`` maps (flat arrays in RESP2), ``frozenset`` and ``set`` sets (arrays in RESP2),
-``SimpleString`` simple strings, and ``Verbatim`` verbatim strings (bulk strings in
-RESP2).
+values into replies for the commands whose replies are nested. It maps the types as
+follows:
+
+- ``bytes`` and ``str`` to bulk strings, ``int`` to integers, ``None`` to a null.
+- ``list`` and ``tuple`` to arrays.
+- ``dict`` to maps (flat arrays in RESP2).
+- ``frozenset`` and ``set`` to sets (arrays in RESP2).
+- ``SimpleString`` to simple strings.
+- ``Verbatim`` to verbatim strings (bulk strings in RESP2).
 """
 
 from respserver.constants import CRLF

@@ -9,9 +9,9 @@ it searches only the new bytes, and it joins a long payload once, when it is com
 The rules are those of ``processInlineBuffer`` and ``processMultibulkBuffer`` in Redis
 7.0's networking.c, including the quirks a client can observe:
 
-- A request starting with ``*`` is multibulk; anything else is an inline line ending at
-  ``\\n`` (one ``\\r`` before it is dropped), split like ``sdssplitargs``.
-- Count and length lines end at the first ``\\r``; the byte after it is skipped unread,
+- A request starting with ``*`` is multibulk. Any other request is an inline line that
+  ends at ``\\n``, drops one ``\\r`` before it, and is split like ``sdssplitargs``.
+- Count and length lines end at the first ``\\r``. The byte after it is skipped unread,
   and so are the two bytes after a bulk payload.
 - Redis finds line ends with ``strchr``, which stops at a NUL byte: a NUL before the end
   of a line hides the end, and the request waits until it is too big.
