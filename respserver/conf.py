@@ -3,12 +3,12 @@
 ::
 
     RESPSERVER = {
-        "MAX_CLIENTS": 10_000,       # connections per process; more get an error and a close
+        "MAX_CLIENTS": 10_000,       # connections per process (more get an error and a close)
         "INLINE_MAX": 64 * 1024,     # bytes of an inline request, or of a count line
         "BULK_MAX": 512 * 1024**2,   # bytes of one multibulk argument
         "QUERY_BUFFER_MAX": 1024**3, # bytes of one pending request, arguments included
         "OUTPUT_BUFFER_MAX": 256 * 1024,  # queued reply bytes beyond which reading pauses
-        "IDLE_TIMEOUT": None,        # seconds without traffic before a close; None: never
+        "IDLE_TIMEOUT": None,        # seconds without traffic before a close (None: never)
         "BACKLOG": 511,              # listen backlog, as Redis's tcp-backlog
         "SHUTDOWN_TIMEOUT": 10,      # seconds that queued replies get to drain at a stop
     }

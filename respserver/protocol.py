@@ -46,11 +46,11 @@ ERR_INVALID_BULK_LENGTH = "ERR Protocol error: invalid bulk length"
 _LL_RE = re.compile(rb"-?[1-9][0-9]{0,19}|0")
 _LL_MIN = -(2**63)
 _LL_MAX = 2**63 - 1
-# Canonical numbers looked up without parsing; the common lengths and counts.
+# Canonical numbers looked up without parsing: the common lengths and counts.
 _SMALL_LL = {b"%d" % n: n for n in range(-1, 4096)}
 
-# Inline splitting (sdssplitargs). Blanks between arguments are isspace(); an unquoted
-# argument ends only at space, tab, CR, LF or NUL.
+# Inline splitting (sdssplitargs). Blanks between arguments are isspace(), but an
+# unquoted argument ends only at space, tab, CR, LF or NUL.
 _ISSPACE = frozenset(b" \t\n\r\x0b\x0c")
 _ARG_END = frozenset(b" \t\n\r\x00")
 _HEX = frozenset(b"0123456789abcdefABCDEF")
@@ -183,7 +183,7 @@ class RequestParser:
     def __init__(
         self, inline_max=INLINE_MAX, bulk_max=BULK_MAX, query_max=QUERY_BUFFER_MAX, frames=None
     ):
-        # ``frames``: a shared ``fastpaths.HiredisFrames`` for the reads it can take whole.
+        # ``frames`` is a shared ``fastpaths.HiredisFrames`` for reads it can parse whole.
         self._frames = frames.parse if frames is not None else None
         self.inline_max = inline_max
         self.bulk_max = bulk_max
@@ -191,8 +191,8 @@ class RequestParser:
         # Bytes received and not yet parsed, as a list of chunks.
         self._chunks = []
         self._buffered = 0
-        # While the chunks hold the start of a line whose end has not arrived: whether
-        # a NUL already hides that end.
+        # Whether the chunks contain the start of a line whose end has not arrived, and
+        # whether a NUL already hides that end.
         self._line_open = False
         self._line_hidden = False
         # The multibulk request being read: arguments so far, arguments still to come,

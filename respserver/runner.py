@@ -322,7 +322,7 @@ def _supervise(probe, host, port, workers, config, factory, loop_name, max_clien
 
 
 def _worker(probe, host, port, config, factory, loop_name, max_clients, workers, worker):
-    """Run one worker in a forked child; never return."""
+    """Run one worker in a forked child and exit the child without returning."""
     code = 1
     try:
         for signum in STOP_SIGNALS:
