@@ -79,7 +79,7 @@ class ServerThread:
 
         self.loop.call_soon_threadsafe(run)
         if not done.wait(10):
-            raise RuntimeError("the RESP server's loop did not answer in 10 s")
+            raise RuntimeError("the RESP server's loop did not run the call within 10 s")
         return result[0]
 
     def info(self):
