@@ -305,6 +305,7 @@ class RequestParser:
         remaining = self._remaining
         bulklen = self._bulklen
         size = self._argv_size
+
         while pos < end:
             if argv is None:
                 if data[pos] != STAR:
@@ -374,6 +375,7 @@ class RequestParser:
                         return self._fail(ERR_INVALID_BULK_LENGTH, "invalid bulk length")
                     pos = cr + 2
                     bulklen = length
+
                 # bulk payload, then two bytes that Redis skips unread
                 if end - pos < bulklen + 2:
                     break
@@ -382,12 +384,14 @@ class RequestParser:
                 pos += bulklen + 2
                 bulklen = -1
                 remaining -= 1
+
             if remaining:
                 self._save(argv, remaining, bulklen, size)
                 self._keep(data[pos:], line_open=False)
                 return self._check_query_limit()
             commands.append(argv)
             argv = None
+
         self._save(None, 0, -1, 0)
         return None
 
