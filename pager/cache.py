@@ -64,7 +64,7 @@ fault_log = FaultLog()
 class BoundaryCache:
     """Read and write the start boundaries of pages of one query and page size.
 
-    The entry of page n holds the ordering values of the last row of page n - 1. A
+    The entry of page n contains the ordering values of the last row of page n - 1. A
     fault of the cache backend turns into misses, so a page is then served from
     uncached queries, and it is logged as a warning once per outage (see FaultLog). An
     entry that cannot be read or does not fit the query counts as a miss and is

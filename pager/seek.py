@@ -7,9 +7,9 @@ written as an OR of ANDs::
     c1 after b1  OR  (c1 = b1 AND c2 after b2)  OR  ...
 
 and led by ``c1 at or after b1``, which a B-tree index on the ordering can use as the
-start of its scan. NULL is a value here: it sorts first or last as the database or the
-ordering sets it, and ``IS NULL`` branches appear only for columns that can be NULL, so a
-query on non-null columns keeps the plain range conditions an index serves.
+start of its scan. NULL is a value here, sorting first or last as the database or the
+ordering sets it. ``IS NULL`` branches appear only for columns that can be NULL, so a
+query on non-null columns keeps the plain range conditions that an index serves.
 """
 
 from django.db.models import Q

@@ -31,9 +31,9 @@ def read_token(token, query_digest, columns):
         )
     page = payload.get("p")
     if not isinstance(page, int) or isinstance(page, bool) or page < 2:
-        raise InvalidCursor(f"The cursor {token[:40]!r} holds the invalid page number {page!r}.")
+        raise InvalidCursor(f"The cursor {token[:40]!r} contains the invalid page number {page!r}. Start from a page number or from a cursor the pager returned.")
     try:
         boundary = decode_boundary(payload.get("b"), columns)
     except ValueError as exc:
-        raise InvalidCursor(f"The cursor {token[:40]!r} holds an invalid position: {exc}") from exc
+        raise InvalidCursor(f"The cursor {token[:40]!r} contains an invalid position: {exc}") from exc
     return page, boundary

@@ -90,5 +90,5 @@ def _check(value, column):
     if type(converted) is not type(value) or converted != value:
         raise ValueError(f"{value!r} is not a value of {column.name}, whose values look like {converted!r}.")
     if isinstance(value, datetime.datetime) and settings.USE_TZ and timezone.is_naive(value):
-        raise ValueError(f"{column.name} holds aware datetimes, not the naive {value!r}.")
+        raise ValueError(f"{column.name} contains aware datetimes, not the naive {value!r}. Make the value aware with django.utils.timezone.make_aware().")
     return value

@@ -102,11 +102,13 @@ def start_demo(tmp_path):
 
 
 def ping(port):
-    client = redis.Redis(host="127.0.0.1", port=port, protocol=2, socket_timeout=5)
-    try:
+    with redis.Redis(host="127.0.0.1", port=port, protocol=2, socket_timeout=5) as client:
         return client.ping()
-    finally:
-        client.close()
+
+
+def resp_server_pid(port):
+    with redis.Redis(host="127.0.0.1", port=port, protocol=2, socket_timeout=5) as client:
+        return int(client.info("server")["process_id"])
 
 
 @pytest.mark.parametrize("ignore_sigint", [False, True], ids=["terminal", "background-job"])
@@ -160,35 +162,22 @@ def test_busy_resp_port_stops_the_demo(start_demo):
     assert port_is_closed(demo.web_port)
 
 
-def test_resp_server_stop_stops_the_site(start_demo):
+# Columns: the signal sent to the RESP server alone, and rundemo's exit code and message.
+RESP_SERVER_ENDINGS = [
+    (signal.SIGTERM, 0, "The RESP server was stopped, so the demo stopped too."),
+    (signal.SIGKILL, 1, "The RESP server stopped with exit code -9"),
+]
+
+
+@pytest.mark.parametrize(("signum", "code", "message"), RESP_SERVER_ENDINGS)
+def test_resp_server_end_stops_the_site(start_demo, signum, code, message):
     demo = start_demo()
     demo.wait_until_serving()
-    resp_pid = int(ping_info_pid(demo.resp_port))
+    resp_pid = resp_server_pid(demo.resp_port)
 
-    os.kill(resp_pid, signal.SIGTERM)
-    code, output = demo.finish()
+    os.kill(resp_pid, signum)
+    exit_code, output = demo.finish()
 
-    assert code == 0, output
-    assert "The RESP server was stopped, so the demo stopped too." in output
+    assert exit_code == code, output
+    assert message in output
     assert port_is_closed(demo.web_port)
-
-
-def test_resp_server_exit_stops_the_site(start_demo):
-    demo = start_demo()
-    demo.wait_until_serving()
-    resp_pid = int(ping_info_pid(demo.resp_port))
-
-    os.kill(resp_pid, signal.SIGKILL)
-    code, output = demo.finish()
-
-    assert code == 1
-    assert "The RESP server stopped with exit code -9" in output
-    assert port_is_closed(demo.web_port)
-
-
-def ping_info_pid(port):
-    client = redis.Redis(host="127.0.0.1", port=port, protocol=2, socket_timeout=5)
-    try:
-        return client.info("server")["process_id"]
-    finally:
-        client.close()
